@@ -1,0 +1,52 @@
+/**
+ * @module config/schema
+ * The one configuration schema: every field has a default and a comment. Types derive from it.
+ */
+import { z } from 'zod';
+
+export const postgresSchema = z.object({
+  /** postgres://user:pass@host:port/db. Unset: the embedded PGlite database under `<dataDir>/pglite`. */
+  url: z.string().min(1).optional(),
+  /** Schema holding Wayfarer's tables; created when missing. Tests use one schema per run. */
+  schema: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'schema must be a lower-case SQL identifier').default('wayfarer'),
+  /** Connections in the pool (PostgreSQL only). */
+  poolSize: z.number().int().min(1).max(200).default(10),
+});
+
+export const serverSchema = z.object({
+  /** Interface to listen on. */
+  host: z.string().default('0.0.0.0'),
+  /** TCP port of the REST API and dashboard. */
+  port: z.number().int().min(0).max(65535).default(8080),
+  /** Largest accepted request body, in bytes. */
+  bodyLimitBytes: z.number().int().min(1024).default(1_048_576),
+});
+
+export const importSchema = z.object({
+  /** Records written per transaction during bulk imports. */
+  batchSize: z.number().int().min(1).max(100_000).default(5000),
+  /** Bad rows kept for the end-of-import report (all are counted). */
+  maxRejectsReported: z.number().int().min(0).default(50),
+});
+
+export const bootstrapSchema = z.object({
+  /** On `wayfarer start` with an empty store: generate a synthetic marketplace of this size. */
+  users: z.number().int().min(1).default(20_000),
+  items: z.number().int().min(1).default(5_000),
+  events: z.number().int().min(1).default(500_000),
+  /** Seed of the synthetic generator (same seed, same data). */
+  seed: z.number().int().default(42),
+});
+
+export const configSchema = z.object({
+  /** Root folder for the embedded database, model artifacts and generated data. Two data dirs never share state. */
+  dataDir: z.string().min(1).default('./data'),
+  /** Log level of the server's logger (Fastify's pino) (fatal, error, warn, info, debug, trace, silent). */
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  postgres: postgresSchema.default(postgresSchema.parse({})),
+  server: serverSchema.default(serverSchema.parse({})),
+  import: importSchema.default(importSchema.parse({})),
+  bootstrap: bootstrapSchema.default(bootstrapSchema.parse({})),
+});
+
+export type Config = z.infer<typeof configSchema>;
