@@ -9,7 +9,7 @@ import { DependencyError, ERROR_CODES } from '../../errors.ts';
 import type { SqlDriver } from './sql-driver.ts';
 import { MIGRATIONS, LATEST_SCHEMA_VERSION } from './migrations.ts';
 import {
-  columns, lastById, toBlock, toInteraction, toItem, toUser, INTERACTION_COLUMNS, ITEM_COLUMNS, USER_COLUMNS,
+  columns, sortedById, toBlock, toInteraction, toItem, toUser, INTERACTION_COLUMNS, ITEM_COLUMNS, USER_COLUMNS,
   type BlockRow, type InteractionRow, type ItemRow, type UserRow,
 } from './rows.ts';
 
@@ -51,7 +51,7 @@ export class PostgresStore implements Store {
 
   async upsertUsers(users: readonly User[]): Promise<void> {
     if (users.length === 0) return;
-    const c = columns(lastById(users), {
+    const c = columns(sortedById(users), {
       id: (u) => u.id, hc: (u) => u.homeCountry, dev: (u) => u.device, attrs: (u) => JSON.stringify(u.attributes),
     });
     await this.run(`upsert ${users.length} users`, () => this.db.query(
@@ -66,7 +66,7 @@ export class PostgresStore implements Store {
 
   async upsertItems(items: readonly Item[]): Promise<void> {
     if (items.length === 0) return;
-    const c = columns(lastById(items), {
+    const c = columns(sortedById(items), {
       id: (i) => i.id, kind: (i) => i.kind, name: (i) => i.name, city: (i) => i.city, country: (i) => i.country,
       lat: (i) => i.lat, lon: (i) => i.lon, price: (i) => i.price, stars: (i) => i.stars, review: (i) => i.reviewScore,
       chain: (i) => i.chain, status: (i) => i.status, avail: (i) => i.available, attrs: (i) => JSON.stringify(i.attributes),

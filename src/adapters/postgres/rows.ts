@@ -36,11 +36,14 @@ export const toInteraction = (r: InteractionRow): Interaction => ({
 
 export const toBlock = (r: BlockRow): Block => ({ itemId: r.item_id, userId: r.user_id, reason: r.reason });
 
-/** Keep the last record per id, so that one multi-row upsert never touches a row twice. */
-export function lastById<T extends { id: string }>(records: readonly T[]): T[] {
+/**
+ * Keep the last record per id (one multi-row upsert must not touch a row twice), sorted by id so that
+ * concurrent upserts lock rows in the same order and cannot deadlock.
+ */
+export function sortedById<T extends { id: string }>(records: readonly T[]): T[] {
   const byId = new Map<string, T>();
   for (const r of records) byId.set(r.id, r);
-  return byId.size === records.length ? [...records] : [...byId.values()];
+  return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /** Column-wise arrays for `unnest($1::text[], …)` bulk statements. */
