@@ -7,7 +7,7 @@ import { ERROR_CODES, RecsysError } from '../../errors.ts';
 import { EVENT_TYPES } from '../../domain/types.ts';
 import type { PopularityConfig } from './context.ts';
 import { resolvePopularityOptions } from './context.ts';
-import { PopularityState } from './state.ts';
+import { PopularityState, addScore, newTable, scoreOf } from './state.ts';
 
 export const POPULARITY_FORMAT = 'popularity@1';
 
@@ -62,10 +62,11 @@ export function popularityToArtifact(state: PopularityState, now: number, notes:
   const f = state.decayTo(now);
   const contexts: PopularityContextArtifact[] = [];
   for (const t of state.tables.values()) {
-    contexts.push({ key: t.key, support: t.support, mass: t.mass * f, items: [...t.top], scores: t.top.map((i) => (t.scores.get(i) ?? 0) * f) });
+    contexts.push({ key: t.key, support: t.support, mass: t.mass * f, items: [...t.top], scores: t.top.map((i) => scoreOf(t, i) * f) });
   }
   return {
-    format: POPULARITY_FORMAT, config: state.config, now, items: [...state.items], places,
+    // JSON has no Infinity: a no-decay half-life is saved as Number.MAX_VALUE, which decays nothing either.
+    format: POPULARITY_FORMAT, config: { ...state.config, halfLifeMs: Math.min(state.config.halfLifeMs, Number.MAX_VALUE) }, now, items: [...state.items], places,
     itemCity: state.itemCity.map(place), itemDestination: state.learnedDestination.map(place),
     contexts, events: state.events, notes: [...notes],
   };
@@ -125,9 +126,12 @@ export function popularityFromArtifact(a: PopularityArtifact): PopularityState {
   s.maxTs = a.now;
   s.events = a.events;
   for (const c of a.contexts) {
-    const scores = new Map<number, number>();
-    c.items.forEach((idx, j) => scores.set(idx, c.scores[j] ?? 0));
-    s.tables.set(c.key, { key: c.key, support: c.support, mass: c.mass, scores, top: [...c.items] });
+    const t = newTable(c.key, Math.max(8, c.items.length));
+    c.items.forEach((idx, j) => addScore(t, idx, c.scores[j] ?? 0));
+    t.support = c.support;
+    t.mass = c.mass; // the whole context's mass, not only the ranked items'
+    t.top = [...c.items];
+    s.tables.set(c.key, t);
   }
   for (const k of s.tables.keys()) {
     if (k.startsWith('country=')) s.seen.country = true;

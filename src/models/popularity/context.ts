@@ -12,7 +12,7 @@ export type Season = (typeof SEASONS)[number];
 
 /** Resolved popularity options; every field has a default (see `resolvePopularityOptions`). */
 export interface PopularityConfig {
-  /** Half-life of the exponential time decay in ms: an event this old counts half (default 14 days). */
+  /** Half-life of the exponential time decay in ms: an event this old counts half (default 14 days; Infinity = no decay). */
   halfLifeMs: number;
   /**
    * Weight per event type (defaults: search 0, impression 0, click 1, booking 5, rating 1).
@@ -44,7 +44,7 @@ export function resolvePopularityOptions(opts: PopularityOptions = {}): Populari
     minSupport: opts.minSupport ?? DEFAULT_POPULARITY_CONFIG.minSupport,
     maxListSize: opts.maxListSize ?? DEFAULT_POPULARITY_CONFIG.maxListSize,
   };
-  if (!(c.halfLifeMs > 0) || !Number.isFinite(c.halfLifeMs)) throw new InvalidInputError(`popularity: halfLifeMs must be > 0, got ${c.halfLifeMs}`);
+  if (!(c.halfLifeMs > 0)) throw new InvalidInputError(`popularity: halfLifeMs must be > 0, got ${c.halfLifeMs}`);
   if (!(c.minSupport >= 0)) throw new InvalidInputError(`popularity: minSupport must be ≥ 0, got ${c.minSupport}`);
   if (!Number.isInteger(c.maxListSize) || c.maxListSize < 1) throw new InvalidInputError(`popularity: maxListSize must be a positive integer, got ${c.maxListSize}`);
   for (const [type, w] of Object.entries(c.weights)) {

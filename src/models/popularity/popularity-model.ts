@@ -10,15 +10,16 @@ import { popularityFromArtifact, popularityToArtifact, validatePopularityArtifac
 import type { Season } from './context.ts';
 import { contextKeys } from './context.ts';
 import type { ContextTable, PopularityState } from './state.ts';
+import { scoreOf } from './state.ts';
 
-/** What a popularity query knows about the request; every field is optional. */
+/** What a popularity query knows about the request; every field is optional (null = unknown). */
 export interface PopularityQuery {
   /** The user's home country (same coding as `context.home_country` in the events). */
-  country?: string;
+  country?: string | null | undefined;
   /** Search destination: only items of this destination are returned. */
-  destination?: string;
+  destination?: string | null | undefined;
   /** Travel season (see `eventSeason` / `seasonOf` to derive it from a check-in date). */
-  season?: Season;
+  season?: Season | null | undefined;
 }
 
 /** A context of the back-off chain; `onlyIn` restricts it to the items of one destination. */
@@ -48,7 +49,7 @@ export class PopularityModel {
   /** Counts for logs and benchmarks. */
   stats(): { items: number; contexts: number; entries: number; events: number } {
     let entries = 0;
-    for (const t of this.state.tables.values()) entries += t.scores.size;
+    for (const t of this.state.tables.values()) entries += t.slots.size;
     return { items: this.state.items.length, contexts: this.state.tables.size, entries, events: this.state.events };
   }
 
@@ -75,7 +76,7 @@ export class PopularityModel {
         const itemId = this.state.items[idx] as string;
         if (exclude?.(itemId) === true) continue;
         used.add(idx);
-        last = Math.min(last, (t.scores.get(idx) ?? 0) / t.mass);
+        last = Math.min(last, scoreOf(t, idx) / t.mass);
         out.push({ itemId, source: 'popular', score: last, sourceScores: { popular: last }, reasons: [{ kind: 'popular', context: t.key }] });
         if (out.length >= k) return out;
       }
@@ -85,13 +86,16 @@ export class PopularityModel {
 
   /** The back-off chain for a query, starting at the primary (most specific supported) context. */
   private chain(q: PopularityQuery): ChainLink[] {
-    if (q.destination !== undefined) {
-      return [{ key: contextKeys.destination(q.destination) }, { key: contextKeys.global, onlyIn: q.destination }];
+    const { country, destination, season } = q;
+    if (destination !== undefined && destination !== null) {
+      return [{ key: contextKeys.destination(destination) }, { key: contextKeys.global, onlyIn: destination }];
     }
     const keys: string[] = [];
-    if (q.country !== undefined && q.season !== undefined) keys.push(contextKeys.countrySeason(q.country, q.season));
-    if (q.country !== undefined) keys.push(contextKeys.country(q.country));
-    if (q.season !== undefined) keys.push(contextKeys.season(q.season));
+    const hasCountry = country !== undefined && country !== null;
+    const hasSeason = season !== undefined && season !== null;
+    if (hasCountry && hasSeason) keys.push(contextKeys.countrySeason(country, season));
+    if (hasCountry) keys.push(contextKeys.country(country));
+    if (hasSeason) keys.push(contextKeys.season(season));
     keys.push(contextKeys.global);
     const primary = keys.findIndex((key) => (this.state.tables.get(key)?.support ?? 0) >= this.state.config.minSupport);
     return keys.slice(primary < 0 ? keys.length - 1 : primary).map((key) => ({ key }));

@@ -66,6 +66,7 @@ describe('PopularityTrainer / PopularityModel', () => {
     // DE in winter has 2 < minSupport events: the country context is primary.
     expect(m.query({ country: 'DE', season: 'winter' }, 1)[0]?.reasons[0]).toEqual({ kind: 'popular', context: 'country=DE' });
     // An unknown country falls back to global.
+    expect(m.query({ country: null, season: undefined, destination: null }, 1)[0]?.reasons[0]).toEqual({ kind: 'popular', context: 'global' });
     expect(m.query({ country: 'XX' }, 1)[0]).toMatchObject({ itemId: 'global-hit', reasons: [{ kind: 'popular', context: 'global' }] });
     const scores = m.query({ country: 'DE', season: 'summer' }, 3).map((c) => c.score);
     expect([...scores].sort((a, b) => b - a)).toEqual(scores);

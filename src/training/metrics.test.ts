@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import type { Interaction } from '../domain/types.ts';
+import {
+  MetricsAccumulator, averagePrecisionAtK, catalogCoverage, hashUnit, hitRateAtK, ndcgAtK, precisionAtK,
+  randomSplit, rankingMetrics, recallAtK, timeSplit,
+} from './metrics.ts';
+
+const L2_3 = Math.log2(3); // discount of rank 2
+function close(a: number, b: number): void {
+  expect(a).toBeCloseTo(b, 12);
+}
+let seq = 0;
+function ev(userId: string, itemId: string, type: Interaction['type'], ts: number, value: number | null = null): Interaction {
+  return { eventId: `e${seq++}`, userId, itemId, type, value, ts, sessionId: null, context: {} };
+}
+
+describe('ranking metrics (hand-computed)', () => {
+  const rec = ['a', 'b', 'c', 'd', 'e'];
+  const rel = new Set(['a', 'c', 'f']);
+
+  it('at k = 5: hits at ranks 1 and 3 of 3 relevant', () => {
+    close(recallAtK(rec, rel, 5), 2 / 3);
+    close(precisionAtK(rec, rel, 5), 2 / 5);
+    // DCG = 1/log2(2) + 1/log2(4) = 1.5; IDCG = 1 + 1/log2(3) + 1/log2(4).
+    close(ndcgAtK(rec, rel, 5), 1.5 / (1 + 1 / L2_3 + 0.5));
+    // AP = (1/1 + 2/3) / min(3, 5).
+    close(averagePrecisionAtK(rec, rel, 5), (1 + 2 / 3) / 3);
+    expect(hitRateAtK(rec, rel, 5)).toBe(1);
+  });
+
+  it('at k = 2 and k = 1 the ideal is truncated to k', () => {
+    expect(rankingMetrics(rec, rel, 2)).toEqual({ recall: 1 / 3, precision: 0.5, ndcg: 1 / (1 + 1 / L2_3), map: 0.5, hitRate: 1 });
+    expect(rankingMetrics(rec, rel, 1)).toEqual({ recall: 1 / 3, precision: 1, ndcg: 1, map: 1, hitRate: 1 });
+  });
+
+  it('handles a late single hit, misses, short lists, duplicates and empty sets', () => {
+    const m = rankingMetrics(['x', 'y'], new Set(['y']), 5);
+    close(m.ndcg, 1 / L2_3);
+    close(m.map, 0.5);
+    close(m.precision, 0.2);
+    expect(rankingMetrics(['q', 'r'], new Set(['y']), 5)).toEqual({ recall: 0, precision: 0, ndcg: 0, map: 0, hitRate: 0 });
+    // The repeated 'a' is not a second hit.
+    close(rankingMetrics(['a', 'a', 'c'], rel, 3).recall, 2 / 3);
+    close(rankingMetrics(['a', 'a', 'c'], rel, 3).map, (1 + 2 / 3) / 3);
+    expect(rankingMetrics(['a'], new Set(), 3).recall).toBe(0);
+    const perfect = rankingMetrics(['a', 'c', 'f'], rel, 10);
+    expect([perfect.recall, perfect.ndcg, perfect.map]).toEqual([1, 1, 1]);
+    expect(() => rankingMetrics(rec, rel, 0)).toThrow(/positive integer/);
+  });
+
+  it('computes catalog coverage of the top k', () => {
+    close(catalogCoverage([['a', 'b', 'c'], ['b', 'd']], 10, 2), 3 / 10);
+    expect(catalogCoverage([], 0, 1)).toBe(0);
+  });
+});
+
+describe('MetricsAccumulator', () => {
+  it('averages over users with relevant items and tracks coverage over all lists', () => {
+    const acc = new MetricsAccumulator([1, 5], 10);
+    acc.add(['a', 'b', 'c', 'd', 'e'], new Set(['a', 'c', 'f']));
+    acc.add(['x', 'y'], new Set(['y']));
+    acc.add([], new Set(['z']));
+    acc.add(['n1', 'n2'], new Set()); // no held-out items: coverage only
+    const r = acc.result();
+    expect(r.users).toBe(3);
+    expect(r.skippedUsers).toBe(1);
+    const [at1, at5] = r.atK;
+    expect(at1).toMatchObject({ k: 1, precision: 1 / 3, hitRate: 1 / 3, map: 1 / 3, ndcg: 1 / 3, coverage: 0.3 });
+    close(at1?.recall ?? -1, 1 / 9);
+    close(at5?.recall ?? -1, (2 / 3 + 1 + 0) / 3);
+    close(at5?.precision ?? -1, (0.4 + 0.2) / 3);
+    close(at5?.ndcg ?? -1, (1.5 / (1 + 1 / L2_3 + 0.5) + 1 / L2_3) / 3);
+    close(at5?.map ?? -1, ((1 + 2 / 3) / 3 + 0.5) / 3);
+    close(at5?.hitRate ?? -1, 2 / 3);
+    close(at5?.coverage ?? -1, 0.9);
+    expect(new MetricsAccumulator([3]).result()).toEqual({ users: 0, skippedUsers: 0, atK: [{ k: 3, recall: 0, precision: 0, ndcg: 0, map: 0, hitRate: 0, coverage: null }] });
+  });
+});
+
+describe('splits', () => {
+  const data = [
+    ev('u1', 'a', 'click', 0), ev('u1', 'b', 'impression', 10), ev('u1', 'c', 'booking', 80), ev('u1', 'a', 'click', 90),
+    ev('u2', 'd', 'rating', 50, 2), ev('u2', 'e', 'rating', 100, 5), ev('u2', 'f', 'search', 100),
+  ];
+
+  it('timeSplit holds out the last fraction of the time range', () => {
+    const s = timeSplit(data, 0.25);
+    expect(s.cutoffTs).toBe(75);
+    expect(s.train.map((e) => e.itemId)).toEqual(['a', 'b', 'd']);
+    expect(s.test.map((e) => e.itemId)).toEqual(['c', 'a', 'e', 'f']);
+    expect(s.testRelevant).toEqual(new Map([['u1', new Set(['c', 'a'])], ['u2', new Set(['e'])]]));
+    expect(s.trainRelevant).toEqual(new Map([['u1', new Set(['a'])], ['u2', new Set(['d'])]]));
+    const strict = timeSplit(data, 0.25, { excludeTrainItems: true, minRating: 3 });
+    expect(strict.testRelevant).toEqual(new Map([['u1', new Set(['c'])], ['u2', new Set(['e'])]]));
+    expect(strict.trainRelevant.get('u2')).toBeUndefined();
+    expect(timeSplit([], 0.5).test).toEqual([]);
+    expect(() => timeSplit(data, 1)).toThrow(/fraction/);
+  });
+
+  it('randomSplit is seeded, order-independent and near the requested fraction', () => {
+    const many = Array.from({ length: 20_000 }, (_, i) => ev(`u${i % 100}`, `h${i % 500}`, 'click', i));
+    const a = randomSplit(many, 0.2, 42);
+    const b = randomSplit([...many].reverse(), 0.2, 42);
+    expect(new Set(a.test.map((e) => e.eventId))).toEqual(new Set(b.test.map((e) => e.eventId)));
+    expect(a.test.length / many.length).toBeGreaterThan(0.18);
+    expect(a.test.length / many.length).toBeLessThan(0.22);
+    expect(a.train.length + a.test.length).toBe(many.length);
+    expect(a.cutoffTs).toBeNull();
+    const c = randomSplit(many, 0.2, 43);
+    expect(c.test.map((e) => e.eventId)).not.toEqual(a.test.map((e) => e.eventId));
+    expect(hashUnit('x', 1)).toBeGreaterThanOrEqual(0);
+    expect(hashUnit('x', 1)).toBeLessThan(1);
+  });
+});

@@ -1,0 +1,222 @@
+/**
+ * @module training/metrics
+ * Offline metrics of top-k lists against held-out relevant sets (binary relevance): Recall,
+ * Precision, NDCG, MAP, HitRate and catalog coverage, an accumulator averaging over users, and
+ * time / random splits that produce per-user train and test relevant sets.
+ */
+import { InvalidInputError } from '../errors.ts';
+import type { EventType, Interaction, ItemId, UserId } from '../domain/types.ts';
+
+/** Per-list metrics at one cut-off k. */
+export interface RankingMetrics {
+  /** Relevant items in the top k / |relevant|. */
+  recall: number;
+  /** Relevant items in the top k / k (a list shorter than k is not rewarded for it). */
+  precision: number;
+  /** DCG with gain 1 and discount 1/log2(rank + 1), over the ideal DCG of min(|relevant|, k) hits. */
+  ndcg: number;
+  /** Σ precision@i at each hit rank i ≤ k, / min(|relevant|, k). */
+  map: number;
+  /** 1 when any relevant item is in the top k, else 0. */
+  hitRate: number;
+}
+
+function checkK(k: number): void {
+  if (!Number.isInteger(k) || k < 1) throw new InvalidInputError(`metrics: k must be a positive integer, got ${k}`);
+}
+
+/**
+ * Every ranking metric of one list at cut-off `k`, in one pass. An item repeated in
+ * `recommended` counts only at its first position. An empty `relevant` set gives all zeros
+ * (the accumulator skips such users instead).
+ */
+export function rankingMetrics(recommended: readonly ItemId[], relevant: ReadonlySet<ItemId>, k: number): RankingMetrics {
+  checkK(k);
+  if (relevant.size === 0) return { recall: 0, precision: 0, ndcg: 0, map: 0, hitRate: 0 };
+  const seen = new Set<ItemId>();
+  let hits = 0;
+  let dcg = 0;
+  let apSum = 0;
+  const n = Math.min(k, recommended.length);
+  for (let i = 0; i < n; i++) {
+    const id = recommended[i] as ItemId;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    if (!relevant.has(id)) continue;
+    hits++;
+    dcg += 1 / Math.log2(i + 2);
+    apSum += hits / (i + 1);
+  }
+  const ideal = Math.min(relevant.size, k);
+  let idcg = 0;
+  for (let i = 0; i < ideal; i++) idcg += 1 / Math.log2(i + 2);
+  return { recall: hits / relevant.size, precision: hits / k, ndcg: dcg / idcg, map: apSum / ideal, hitRate: hits > 0 ? 1 : 0 };
+}
+
+export const recallAtK = (rec: readonly ItemId[], rel: ReadonlySet<ItemId>, k: number): number => rankingMetrics(rec, rel, k).recall;
+export const precisionAtK = (rec: readonly ItemId[], rel: ReadonlySet<ItemId>, k: number): number => rankingMetrics(rec, rel, k).precision;
+export const ndcgAtK = (rec: readonly ItemId[], rel: ReadonlySet<ItemId>, k: number): number => rankingMetrics(rec, rel, k).ndcg;
+export const averagePrecisionAtK = (rec: readonly ItemId[], rel: ReadonlySet<ItemId>, k: number): number => rankingMetrics(rec, rel, k).map;
+export const hitRateAtK = (rec: readonly ItemId[], rel: ReadonlySet<ItemId>, k: number): number => rankingMetrics(rec, rel, k).hitRate;
+
+/** Distinct items among the top `k` of every list, / catalog size. */
+export function catalogCoverage(lists: Iterable<readonly ItemId[]>, catalogSize: number, k: number): number {
+  checkK(k);
+  const distinct = new Set<ItemId>();
+  for (const list of lists) for (const id of list.slice(0, k)) distinct.add(id);
+  return catalogSize > 0 ? distinct.size / catalogSize : 0;
+}
+
+/** Metrics averaged over users at one k; coverage is null when no catalog size was given. */
+export interface MetricsAtK extends RankingMetrics {
+  k: number;
+  coverage: number | null;
+}
+
+export interface MetricsReport {
+  /** Users averaged over (those with a non-empty relevant set). */
+  users: number;
+  /** Lists added for users with no relevant item: they count for coverage only. */
+  skippedUsers: number;
+  atK: MetricsAtK[];
+}
+
+/** Averages ranking metrics over users at several cut-offs, and tracks coverage. */
+export class MetricsAccumulator {
+  private readonly sums: RankingMetrics[];
+  private readonly covered: Set<ItemId>[];
+  private users = 0;
+  private skipped = 0;
+
+  constructor(readonly ks: readonly number[] = [10], readonly catalogSize: number | null = null) {
+    ks.forEach(checkK);
+    this.sums = ks.map(() => ({ recall: 0, precision: 0, ndcg: 0, map: 0, hitRate: 0 }));
+    this.covered = ks.map(() => new Set());
+  }
+
+  /** Add one user's recommended list (best first) and held-out relevant items. */
+  add(recommended: readonly ItemId[], relevant: ReadonlySet<ItemId>): void {
+    this.ks.forEach((k, j) => {
+      for (const id of recommended.slice(0, k)) this.covered[j]?.add(id);
+    });
+    if (relevant.size === 0) {
+      this.skipped++;
+      return;
+    }
+    this.users++;
+    this.ks.forEach((k, j) => {
+      const m = rankingMetrics(recommended, relevant, k);
+      const s = this.sums[j] as RankingMetrics;
+      s.recall += m.recall;
+      s.precision += m.precision;
+      s.ndcg += m.ndcg;
+      s.map += m.map;
+      s.hitRate += m.hitRate;
+    });
+  }
+
+  /** Means over users (0 when there are none). */
+  result(): MetricsReport {
+    const n = this.users;
+    const mean = (x: number): number => (n > 0 ? x / n : 0);
+    const atK = this.ks.map((k, j): MetricsAtK => {
+      const s = this.sums[j] as RankingMetrics;
+      const size = this.catalogSize;
+      return {
+        k, recall: mean(s.recall), precision: mean(s.precision), ndcg: mean(s.ndcg), map: mean(s.map), hitRate: mean(s.hitRate),
+        coverage: size === null ? null : size > 0 ? (this.covered[j]?.size ?? 0) / size : 0,
+      };
+    });
+    return { users: n, skippedUsers: this.skipped, atK };
+  }
+}
+
+export interface SplitOptions {
+  /** Event types that make an item relevant (default click, booking, rating). */
+  relevantTypes?: readonly EventType[];
+  /** Ratings below this value are not relevant (default: every rating is). */
+  minRating?: number;
+  /** Drop from a user's test set the items already relevant in their train part (default false). */
+  excludeTrainItems?: boolean;
+}
+
+export interface InteractionSplit {
+  train: Interaction[];
+  test: Interaction[];
+  /** Per user: relevant items in the train part. */
+  trainRelevant: Map<UserId, Set<ItemId>>;
+  /** Per user: relevant items in the held-out part; users with none are absent. */
+  testRelevant: Map<UserId, Set<ItemId>>;
+  /** Time split: first ts of the test part (UTC ms); null for a random split. */
+  cutoffTs: number | null;
+}
+
+function checkFraction(fraction: number): void {
+  if (!(fraction > 0 && fraction < 1)) throw new InvalidInputError(`split: fraction must be in (0, 1), got ${fraction}`);
+}
+
+function relevantSets(events: readonly Interaction[], opts: SplitOptions): Map<UserId, Set<ItemId>> {
+  const types = new Set<EventType>(opts.relevantTypes ?? ['click', 'booking', 'rating']);
+  const out = new Map<UserId, Set<ItemId>>();
+  for (const e of events) {
+    if (!types.has(e.type)) continue;
+    if (e.type === 'rating' && opts.minRating !== undefined && (e.value === null || e.value < opts.minRating)) continue;
+    let s = out.get(e.userId);
+    if (s === undefined) out.set(e.userId, (s = new Set()));
+    s.add(e.itemId);
+  }
+  return out;
+}
+
+function finish(train: Interaction[], test: Interaction[], cutoffTs: number | null, opts: SplitOptions): InteractionSplit {
+  const trainRelevant = relevantSets(train, opts);
+  const testRelevant = relevantSets(test, opts);
+  if (opts.excludeTrainItems === true) {
+    for (const [user, items] of testRelevant) {
+      const seen = trainRelevant.get(user);
+      if (seen !== undefined) for (const id of seen) items.delete(id);
+      if (items.size === 0) testRelevant.delete(user);
+    }
+  }
+  return { train, test, trainRelevant, testRelevant, cutoffTs };
+}
+
+/**
+ * Hold out the last `fraction` of the global time range: cutoff = min + (1 − fraction)·(max − min);
+ * events with ts ≥ cutoff are test, earlier ones train.
+ */
+export function timeSplit(interactions: readonly Interaction[], fraction: number, opts: SplitOptions = {}): InteractionSplit {
+  checkFraction(fraction);
+  let min = Infinity;
+  let max = -Infinity;
+  for (const e of interactions) {
+    if (e.ts < min) min = e.ts;
+    if (e.ts > max) max = e.ts;
+  }
+  const cutoff = interactions.length === 0 ? 0 : min + (1 - fraction) * (max - min);
+  const train: Interaction[] = [];
+  const test: Interaction[] = [];
+  for (const e of interactions) (e.ts >= cutoff && interactions.length > 0 ? test : train).push(e);
+  return finish(train, test, cutoff, opts);
+}
+
+/** Uniform in [0, 1) from an event id and a seed (FNV-1a, then a murmur3 finaliser). Order-independent. */
+export function hashUnit(id: string, seed: number): number {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) / 2 ** 32;
+}
+
+/** Hold out each event with probability `fraction`, decided by hashing its eventId with `seed` (reproducible, order-independent). */
+export function randomSplit(interactions: readonly Interaction[], fraction: number, seed: number, opts: SplitOptions = {}): InteractionSplit {
+  checkFraction(fraction);
+  const train: Interaction[] = [];
+  const test: Interaction[] = [];
+  for (const e of interactions) (hashUnit(e.eventId, seed) < fraction ? test : train).push(e);
+  return finish(train, test, null, opts);
+}
