@@ -1,12 +1,23 @@
 /**
  * @module app
  * The composition root: the only place adapters are constructed. The CLI and the server get
- * their store, models and server from here.
+ * their store, registry, engine and HTTP server from here.
  */
 import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/schema.ts';
 import { createStore, pgliteDirOf } from './adapters/postgres/create-store.ts';
 import type { PostgresStore } from './adapters/postgres/postgres-store.ts';
+import { FsArtifactStore } from './adapters/filesystem/fs-artifact-store.ts';
+import type { Store } from './ports/store.ts';
+import { ModelRegistry, type ModelManifest } from './training/registry.ts';
+import { storeTrainingData, trainBaselines } from './training/train-baselines.ts';
+import { createServingMetrics, type ServingMetrics } from './api/metrics.ts';
+import { createServer } from './api/server.ts';
+import { loadEngine } from './pipeline/engine-load.ts';
+import type { Engine, EngineDeps } from './pipeline/engine.ts';
+
+export const VERSION = '0.1.0';
 
 /** Open the configured store (PostgreSQL when a URL is set, else PGlite under the data dir), migrated. */
 export function openStore(config: Config): Promise<PostgresStore> {
@@ -16,4 +27,71 @@ export function openStore(config: Config): Promise<PostgresStore> {
     poolSize: config.postgres.poolSize,
     pgliteDir: pgliteDirOf(path.resolve(config.dataDir)),
   });
+}
+
+/** The model registry on the artifact store (a folder under the data dir). */
+export function openRegistry(config: Config): ModelRegistry {
+  return new ModelRegistry(new FsArtifactStore(path.join(path.resolve(config.dataDir), 'artifacts')));
+}
+
+/** Train every available stage from the store, register the version and promote it. */
+export async function trainAndPromote(store: Store, registry: ModelRegistry, log: (line: string) => void, onProgress?: (n: number) => void): Promise<ModelManifest> {
+  const started = Date.now();
+  const trained = await trainBaselines(storeTrainingData(store), onProgress);
+  for (const note of trained.notes) log(`note: ${note}`);
+  const manifest = await registry.register(trained.files, { trainedOn: trained.trainedOn, metrics: {}, notes: trained.notes });
+  await registry.promote(manifest.version);
+  log(`trained ${Object.keys(trained.files).length} stages on ${trained.trainedOn.interactions.toLocaleString()} interactions in ${((Date.now() - started) / 1000).toFixed(1)} s; promoted ${manifest.version}`);
+  return manifest;
+}
+
+export interface AppOverrides {
+  store?: Store;
+  clock?: () => number;
+  /** Fastify logger; default: the config's level. Tests pass false. */
+  logger?: boolean | { level: string };
+  /** Skip the default process metrics (tests build many apps). */
+  defaultMetrics?: boolean;
+  recordServedAsShown?: boolean;
+}
+
+export interface App {
+  config: Config;
+  store: Store;
+  registry: ModelRegistry;
+  metrics: ServingMetrics;
+  server: FastifyInstance;
+  /** The engine once loaded. */
+  engine(): Engine | undefined;
+  /** Load (or reload) the promoted model version and live state; the server then serves it. */
+  loadEngine(log?: (line: string) => void): Promise<Engine>;
+  close(): Promise<void>;
+}
+
+export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
+  const closers: (() => Promise<void>)[] = [];
+  const store = overrides.store ?? (await openStore(config));
+  if (overrides.store === undefined) closers.push(() => store.close());
+  const registry = openRegistry(config);
+  const clock = overrides.clock ?? Date.now;
+  const metrics = createServingMetrics({ defaultMetrics: overrides.defaultMetrics ?? true });
+  let engine: Engine | undefined;
+  const server = await createServer({
+    getEngine: () => engine, metrics, clock, bodyLimitBytes: config.server.bodyLimitBytes,
+    logger: overrides.logger ?? (config.logLevel === 'silent' ? false : { level: config.logLevel }), version: VERSION,
+  });
+  closers.push(() => server.close());
+  const deps: EngineDeps = { store, clock, metrics, recordServedAsShown: overrides.recordServedAsShown ?? true };
+  return {
+    config, store, registry, metrics, server,
+    engine: () => engine,
+    loadEngine: async (log) => {
+      engine = await loadEngine(deps, registry, log === undefined ? {} : { log });
+      return engine;
+    },
+    close: async () => {
+      // Reverse order of construction: the server stops taking requests before the store closes.
+      for (const close of closers.reverse()) await close();
+    },
+  };
 }

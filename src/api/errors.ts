@@ -20,7 +20,9 @@ export function installErrorHandler(app: FastifyInstance): void {
       const where = (err as FastifyError).validationContext ?? 'request';
       const details = err.validation.map((v) => {
         const field = v.instancePath === '' ? (v.params['missingProperty'] as string | undefined) ?? '' : v.instancePath.slice(1).replaceAll('/', '.');
-        return `${where}${field === '' ? '' : `.${field}`} ${v.message ?? 'is invalid'}`;
+        const at = `${where}${field === '' ? '' : `.${field}`}`;
+        if (v.keyword === 'additionalProperties') return `${at} has an unknown field '${String(v.params['additionalProperty'])}'`;
+        return `${at} ${v.message ?? 'is invalid'}`;
       });
       return reply.status(400).send({ error: { code: ERROR_CODES.INVALID_INPUT, message: details.join('; ') } });
     }

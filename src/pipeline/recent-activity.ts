@@ -5,36 +5,30 @@
  */
 import type { EventType, Interaction, ItemId, UserId } from '../domain/types.ts';
 
-export interface RecentItem {
-  itemId: ItemId;
-  type: EventType;
-  ts: number;
-}
-
 /** Interest weight of an event type for co-visitation queries; impressions and searches are not interest. */
 const TYPE_WEIGHT: Partial<Record<EventType, number>> = { click: 1, booking: 3, rating: 1.5 };
 
 export class RecentActivity {
-  private readonly byUser = new Map<UserId, RecentItem[]>();
+  private readonly byUser = new Map<UserId, Interaction[]>();
 
   /** `perUser`: events kept per user; `decay`: weight multiplier per step back in time. */
   constructor(private readonly perUser = 20, private readonly decay = 0.85) {}
 
   /** Record an event; returns false when its type carries no interest (search, impression). */
-  add(e: Pick<Interaction, 'userId' | 'itemId' | 'type' | 'ts'>): boolean {
+  add(e: Interaction): boolean {
     if (TYPE_WEIGHT[e.type] === undefined) return false;
     let list = this.byUser.get(e.userId);
     if (list === undefined) this.byUser.set(e.userId, (list = []));
     // Keep newest first; events usually arrive in order, so this is an insert at 0.
     let at = 0;
-    while (at < list.length && (list[at] as RecentItem).ts > e.ts) at++;
-    list.splice(at, 0, { itemId: e.itemId, type: e.type, ts: e.ts });
+    while (at < list.length && (list[at] as Interaction).ts > e.ts) at++;
+    list.splice(at, 0, e);
     if (list.length > this.perUser) list.length = this.perUser;
     return true;
   }
 
-  /** The user's recent items, newest first (an item appears once, at its newest position). */
-  items(userId: UserId): readonly RecentItem[] {
+  /** The user's recent interest events, newest first. */
+  items(userId: UserId): readonly Interaction[] {
     return this.byUser.get(userId) ?? [];
   }
 
@@ -43,7 +37,7 @@ export class RecentActivity {
     const acc = new Map<ItemId, number>();
     const list = this.items(userId);
     for (let i = 0; i < list.length; i++) {
-      const r = list[i] as RecentItem;
+      const r = list[i] as Interaction;
       acc.set(r.itemId, (acc.get(r.itemId) ?? 0) + (TYPE_WEIGHT[r.type] ?? 0) * this.decay ** i);
     }
     return [...acc].map(([itemId, weight]) => ({ itemId, weight })).slice(0, limit);

@@ -7,6 +7,7 @@
  */
 import type { Candidate } from '../domain/candidate.ts';
 import type { ItemId, UserId } from '../domain/types.ts';
+import type { Season } from '../models/popularity/popularity.ts';
 
 /** A candidate as it moves through the stages. */
 export interface PipelineItem extends Candidate {
@@ -27,7 +28,8 @@ export interface RequestContext {
   destination: string | null;
   checkin: string | null;
   checkout: string | null;
-  season: string;
+  /** Travel season: from the check-in date when given, else from the request time. */
+  season: Season;
   /** Items never to return for this request. */
   exclude: ReadonlySet<ItemId>;
   /** The user's recent items, newest first, with interest weights. */

@@ -9,6 +9,8 @@ import type { Block, EventType, Interaction, Item, User, UserId, ItemId } from '
 export interface AppendResult {
   inserted: number;
   duplicates: number;
+  /** Ids of the newly stored events, when asked for with `returnInsertedIds`. */
+  insertedIds?: ReadonlySet<string>;
 }
 
 export interface CatalogWriter {
@@ -20,7 +22,7 @@ export interface CatalogWriter {
 
 export interface InteractionWriter {
   /** Append interactions in one transaction; events whose id already exists are skipped (idempotent). */
-  appendInteractions(events: readonly Interaction[]): Promise<AppendResult>;
+  appendInteractions(events: readonly Interaction[], opts?: { returnInsertedIds?: boolean }): Promise<AppendResult>;
 }
 
 export interface BlockWriter {

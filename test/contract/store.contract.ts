@@ -66,6 +66,8 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup:
       expect(await store.appendInteractions(events)).toEqual({ inserted: 3, duplicates: 1 });
       expect(await store.appendInteractions(events.slice(0, 2))).toEqual({ inserted: 0, duplicates: 2 });
       expect(await store.appendInteractions([])).toEqual({ inserted: 0, duplicates: 0 });
+      const again = await store.appendInteractions([events[0]!, ev('e4', 'u2', 'h1', T0 + 3)], { returnInsertedIds: true });
+      expect(again).toEqual({ inserted: 1, duplicates: 1, insertedIds: new Set(['e4']) });
     });
 
     it('keeps millisecond timestamps and context exactly', async () => {
@@ -89,6 +91,7 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup:
     it('returns a user history newest first, limited', async () => {
       const h = await store.userHistory('u1', 2);
       expect(h.map((e) => e.eventId)).toEqual(['e3', 'e2']);
+      expect((await store.userHistory('u2', 5)).map((e) => e.eventId)).toEqual(['e4']);
       expect(await store.userHistory('nobody', 5)).toEqual([]);
     });
 
@@ -117,7 +120,7 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup:
 
     it('counts what it holds', async () => {
       const c = await store.counts();
-      expect(c).toEqual({ users: 2, items: 10, interactions: 29, blocks: 1 });
+      expect(c).toEqual({ users: 2, items: 10, interactions: 30, blocks: 1 });
     });
   });
 }

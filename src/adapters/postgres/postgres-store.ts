@@ -84,21 +84,24 @@ export class PostgresStore implements Store {
       [c.id, c.kind, c.name, c.city, c.country, c.lat, c.lon, c.price, c.stars, c.review, c.chain, c.status, c.avail, c.attrs]));
   }
 
-  async appendInteractions(events: readonly Interaction[]): Promise<AppendResult> {
-    if (events.length === 0) return { inserted: 0, duplicates: 0 };
+  async appendInteractions(events: readonly Interaction[], opts: { returnInsertedIds?: boolean } = {}): Promise<AppendResult> {
+    if (events.length === 0) return { inserted: 0, duplicates: 0, ...(opts.returnInsertedIds === true ? { insertedIds: new Set<string>() } : {}) };
     const c = columns(events, {
       id: (e) => e.eventId, user: (e) => e.userId, item: (e) => e.itemId, type: (e) => e.type, value: (e) => e.value,
       ts: (e) => e.ts, session: (e) => e.sessionId, ctx: (e) => JSON.stringify(e.context),
     });
-    const r = await this.run(`append ${events.length} interactions`, () => this.db.query<{ n: number }>(
-      `WITH ins AS (
-         INSERT INTO ${this.s}.interactions (event_id, user_id, item_id, type, value, ts, session_id, context)
+    const insert = `INSERT INTO ${this.s}.interactions (event_id, user_id, item_id, type, value, ts, session_id, context)
          SELECT id, usr, item, typ, val, to_timestamp(ms / 1000.0), ses, ctx::jsonb
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::float8[], $7::text[], $8::text[])
               AS x(id, usr, item, typ, val, ms, ses, ctx)
-         ON CONFLICT (event_id) DO NOTHING RETURNING 1)
-       SELECT count(*)::int AS n FROM ins`,
-      [c.id, c.user, c.item, c.type, c.value, c.ts, c.session, c.ctx]));
+         ON CONFLICT (event_id) DO NOTHING`;
+    const params = [c.id, c.user, c.item, c.type, c.value, c.ts, c.session, c.ctx];
+    const what = `append ${events.length} interactions`;
+    if (opts.returnInsertedIds === true) {
+      const r = await this.run(what, () => this.db.query<{ event_id: string }>(`${insert} RETURNING event_id`, params));
+      return { inserted: r.rows.length, duplicates: events.length - r.rows.length, insertedIds: new Set(r.rows.map((x) => x.event_id)) };
+    }
+    const r = await this.run(what, () => this.db.query<{ n: number }>(`WITH ins AS (${insert} RETURNING 1) SELECT count(*)::int AS n FROM ins`, params));
     const inserted = r.rows[0]?.n ?? 0;
     return { inserted, duplicates: events.length - inserted };
   }

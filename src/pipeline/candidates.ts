@@ -1,0 +1,77 @@
+/**
+ * @module pipeline/candidates
+ * Stage 1: candidate generation. Each source proposes up to its quota; the merge keeps every
+ * source's score (features for the rankers) and orders by weighted reciprocal-rank fusion.
+ */
+import type { Candidate, Reason } from '../domain/candidate.ts';
+import type { ItemId } from '../domain/types.ts';
+import type { PopularityModel } from '../models/popularity/popularity.ts';
+import type { CovisitationModel } from '../models/covisitation/covisitation.ts';
+import type { ServingCatalog } from './catalog.ts';
+import type { PipelineItem, RequestContext } from './stage.ts';
+
+export interface CandidateModels {
+  popularity: PopularityModel;
+  covisitation: CovisitationModel;
+  catalog: ServingCatalog;
+}
+
+export interface CandidateOptions {
+  /** Candidates asked of each source. */
+  quotas: Record<string, number>;
+  /** Fusion weight of each source (higher = more trusted). */
+  weights: Record<string, number>;
+  /** Reciprocal-rank-fusion constant: score = Σ weight / (rrfK + rank). */
+  rrfK: number;
+}
+
+export const DEFAULT_CANDIDATE_OPTIONS: CandidateOptions = {
+  quotas: { covisitation: 200, popular: 200 },
+  weights: { covisitation: 1, popular: 0.6 },
+  rrfK: 20,
+};
+
+/** One source's ranked proposals. */
+export interface SourceList {
+  source: string;
+  items: Candidate[];
+}
+
+/** Ask every applicable source for its candidates. */
+export function querySources(ctx: RequestContext, m: CandidateModels, opts: CandidateOptions): SourceList[] {
+  // Only catalog items are served: events may name items the catalog has not received yet.
+  const skip = (id: ItemId): boolean => ctx.exclude.has(id) || m.catalog.item(id) === undefined
+    || (ctx.destination !== null && !m.catalog.inDestination(id, ctx.destination));
+  const lists: SourceList[] = [];
+  if (ctx.recent.length > 0) {
+    lists.push({ source: 'covisitation', items: m.covisitation.query(ctx.recent, opts.quotas['covisitation'] ?? 0, skip) });
+  }
+  const popular = m.popularity.query({ country: ctx.country, destination: ctx.destination, season: ctx.season }, opts.quotas['popular'] ?? 0, skip);
+  lists.push({ source: 'popular', items: ctx.known ? popular : popular.map(asColdStart) });
+  return lists;
+}
+
+const asColdStart = (c: Candidate): Candidate => ({ ...c, reasons: [...c.reasons, { kind: 'cold-start' } satisfies Reason] });
+
+/** Merge source lists: dedupe, keep all source scores and reasons, order by weighted RRF. */
+export function mergeSources(lists: readonly SourceList[], opts: CandidateOptions): PipelineItem[] {
+  const merged = new Map<ItemId, PipelineItem & { best: number }>();
+  for (const { source, items } of lists) {
+    const w = opts.weights[source] ?? 0.5;
+    items.forEach((c, rank) => {
+      const contribution = w / (opts.rrfK + rank + 1);
+      const m = merged.get(c.itemId);
+      if (m === undefined) {
+        merged.set(c.itemId, { ...c, sourceScores: { ...c.sourceScores }, reasons: [...c.reasons], finalScore: contribution, stage: 'candidates', best: contribution });
+        return;
+      }
+      Object.assign(m.sourceScores, c.sourceScores);
+      m.reasons.push(...c.reasons);
+      m.finalScore += contribution;
+      if (contribution > m.best) { m.best = contribution; m.source = source; m.score = c.score; }
+    });
+  }
+  return [...merged.values()]
+    .sort((a, b) => b.finalScore - a.finalScore || (a.itemId < b.itemId ? -1 : 1))
+    .map(({ best: _best, ...item }) => item);
+}

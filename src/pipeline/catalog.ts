@@ -1,0 +1,69 @@
+/**
+ * @module pipeline/catalog
+ * The serving copy of the catalog: what the pipeline needs per item (display name, city, country,
+ * kind) and per user (home country, device), held in memory and updated as items are added.
+ */
+import type { Item, ItemId, ItemKind, User, UserId } from '../domain/types.ts';
+
+export interface CatalogItem {
+  name: string | null;
+  city: string | null;
+  country: string | null;
+  kind: ItemKind;
+}
+
+export interface CatalogUser {
+  homeCountry: string | null;
+  device: string | null;
+}
+
+export class ServingCatalog {
+  private readonly items = new Map<ItemId, CatalogItem>();
+  private readonly users = new Map<UserId, CatalogUser>();
+  /** Items per city, for destination-restricted requests. */
+  private readonly byCity = new Map<string, Set<ItemId>>();
+
+  addItems(items: readonly Item[]): void {
+    for (const i of items) {
+      const prev = this.items.get(i.id);
+      if (prev?.city != null) this.byCity.get(prev.city)?.delete(i.id);
+      this.items.set(i.id, { name: i.name, city: i.city, country: i.country, kind: i.kind });
+      if (i.city !== null) {
+        let set = this.byCity.get(i.city);
+        if (set === undefined) this.byCity.set(i.city, (set = new Set()));
+        set.add(i.id);
+      }
+    }
+  }
+
+  addUsers(users: readonly User[]): void {
+    for (const u of users) this.users.set(u.id, { homeCountry: u.homeCountry, device: u.device });
+  }
+
+  item(id: ItemId): CatalogItem | undefined {
+    return this.items.get(id);
+  }
+
+  user(id: UserId): CatalogUser | undefined {
+    return this.users.get(id);
+  }
+
+  /** Whether the item lies in `destination` (a city id, or a country when no city matches). */
+  inDestination(id: ItemId, destination: string): boolean {
+    const i = this.items.get(id);
+    return i !== undefined && (i.city === destination || i.country === destination);
+  }
+
+  /** A human name: the item's name, else its id. Cities are named by their city item when present. */
+  displayName(id: ItemId): string {
+    return this.items.get(id)?.name ?? id;
+  }
+
+  get itemCount(): number {
+    return this.items.size;
+  }
+
+  get userCount(): number {
+    return this.users.size;
+  }
+}

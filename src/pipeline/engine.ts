@@ -1,0 +1,176 @@
+/**
+ * @module pipeline/engine
+ * The serving engine: the loaded models plus live state (filters, recent activity, catalog),
+ * answering recommendation requests through the stage list and applying events at once
+ * (read-your-writes: an event changes the very next response).
+ */
+import type { Interaction, ItemId, UserId } from '../domain/types.ts';
+import type { Store, AppendResult } from '../ports/store.ts';
+import type { ServingMetrics } from '../api/metrics.ts';
+import { seasonOf, type PopularityModel } from '../models/popularity/popularity.ts';
+import type { CovisitationModel } from '../models/covisitation/covisitation.ts';
+import type { FilterState } from './filter/filter-state.ts';
+import type { RecentActivity } from './recent-activity.ts';
+import type { ServingCatalog } from './catalog.ts';
+import { describeReason } from './reasons.ts';
+import { buildStages, runPipeline, DEFAULT_PIPELINE_OPTIONS, type PipelineOptions, type PipelineRun } from './recommend.ts';
+import type { PipelineItem, RequestContext, Stage } from './stage.ts';
+
+export interface EngineModels {
+  version: string;
+  popularity: PopularityModel;
+  covisitation: CovisitationModel;
+}
+
+export interface EngineState {
+  catalog: ServingCatalog;
+  filters: FilterState;
+  recent: RecentActivity;
+}
+
+export interface EngineDeps {
+  store: Store;
+  /** UTC ms; injected so that tests control time. */
+  clock: () => number;
+  metrics?: ServingMetrics | undefined;
+  pipeline?: PipelineOptions;
+  /** Count served items as shown to the user (feeds the "already shown" filter). Default true. */
+  recordServedAsShown?: boolean;
+}
+
+export interface RecommendInput {
+  userId: UserId;
+  k: number;
+  destination?: string | undefined;
+  country?: string | undefined;
+  device?: string | undefined;
+  checkin?: string | undefined;
+  checkout?: string | undefined;
+  exclude?: readonly ItemId[] | undefined;
+}
+
+export interface RecommendedItem { itemId: ItemId; score: number; source: string; stage: string; reasons: string[] }
+
+export interface RecommendResult {
+  items: RecommendedItem[];
+  modelVersion: string;
+  fallbacks: { stage: string; reason: string }[];
+  stages: { name: string; ms: number; out: number }[];
+  tookMs: number;
+}
+
+export class Engine {
+  private readonly stages: Stage[];
+
+  constructor(private readonly deps: EngineDeps, private readonly models: EngineModels, private readonly state: EngineState) {
+    const m = { popularity: models.popularity, covisitation: models.covisitation, catalog: state.catalog };
+    this.stages = buildStages(m, state.filters, deps.pipeline ?? DEFAULT_PIPELINE_OPTIONS);
+  }
+
+  get modelVersion(): string {
+    return this.models.version;
+  }
+
+  async recommend(input: RecommendInput): Promise<RecommendResult> {
+    const started = performance.now();
+    const ctx = this.context(input);
+    const run = await runPipeline(this.stages, ctx);
+    const items = run.items.slice(0, input.k);
+    if (items.length < input.k) items.push(...this.backfill(ctx, items, input.k - items.length));
+    this.observe(run);
+    if (this.deps.recordServedAsShown ?? true) this.recordShown(ctx, items);
+    const nameOf = (id: string): string => this.state.catalog.displayName(id);
+    return {
+      items: items.map((i) => ({
+        itemId: i.itemId, score: i.finalScore, source: i.source, stage: i.stage,
+        reasons: [...new Set(i.reasons.map((r) => describeReason(r, nameOf)))].slice(0, 3),
+      })),
+      modelVersion: this.models.version,
+      fallbacks: run.outcomes.filter((o) => o.outcome.fallback !== undefined).map((o) => ({ stage: o.stage, reason: o.outcome.fallback as string })),
+      stages: run.outcomes.map((o) => ({ name: o.stage, ms: round3(o.outcome.ms), out: o.outcome.items.length })),
+      tookMs: round3(performance.now() - started),
+    };
+  }
+
+  /** Items co-visited with `itemId`, or undefined when the item is unknown. */
+  similar(itemId: ItemId, k: number): RecommendedItem[] | undefined {
+    if (this.state.catalog.item(itemId) === undefined) return undefined;
+    const nameOf = (id: string): string => this.state.catalog.displayName(id);
+    return this.models.covisitation.similar(itemId, k * 2)
+      .filter((c) => this.state.catalog.item(c.itemId) !== undefined && this.state.filters.isAllowed(null, c.itemId, this.deps.clock()))
+      .slice(0, k)
+      .map((c) => ({ itemId: c.itemId, score: c.score, source: c.source, stage: 'similar', reasons: c.reasons.map((r) => describeReason(r, nameOf)) }));
+  }
+
+  /** Store events (idempotent by event id), then apply the new ones to every live structure. */
+  async ingest(events: readonly Interaction[]): Promise<AppendResult> {
+    const r = await this.deps.store.appendInteractions(events, { returnInsertedIds: true });
+    for (const e of events) {
+      const isNew = r.insertedIds?.has(e.eventId) ?? false;
+      this.deps.metrics?.eventsIngested.inc({ type: e.type, outcome: isNew ? 'stored' : 'duplicate' });
+      if (isNew) this.apply(e);
+    }
+    return { inserted: r.inserted, duplicates: r.duplicates };
+  }
+
+  history(userId: UserId, limit: number): Promise<Interaction[]> {
+    return this.deps.store.userHistory(userId, limit);
+  }
+
+  private apply(e: Interaction): void {
+    const s = this.state;
+    this.models.covisitation.update(s.recent.items(e.userId), e);
+    this.models.popularity.update(e, s.catalog.user(e.userId)?.homeCountry ?? null);
+    s.filters.onEvent(e);
+    s.recent.add(e);
+  }
+
+  private context(input: RecommendInput): RequestContext {
+    const now = this.deps.clock();
+    const user = this.state.catalog.user(input.userId);
+    const checkinTs = input.checkin === undefined ? NaN : Date.parse(input.checkin);
+    return {
+      userId: input.userId, k: input.k,
+      known: user !== undefined || this.state.recent.has(input.userId),
+      country: input.country ?? user?.homeCountry ?? null,
+      device: input.device ?? user?.device ?? null,
+      destination: input.destination ?? null,
+      checkin: input.checkin ?? null, checkout: input.checkout ?? null,
+      season: seasonOf(Number.isNaN(checkinTs) ? now : checkinTs),
+      exclude: new Set(input.exclude ?? []),
+      recent: this.state.recent.weighted(input.userId),
+      now,
+    };
+  }
+
+  /** Fill a short list with globally popular items that pass every filter. */
+  private backfill(ctx: RequestContext, have: readonly PipelineItem[], n: number): PipelineItem[] {
+    const taken = new Set(have.map((i) => i.itemId));
+    const ok = (id: ItemId): boolean => !taken.has(id) && !ctx.exclude.has(id) && this.state.catalog.item(id) !== undefined
+      && (ctx.destination === null || this.state.catalog.inDestination(id, ctx.destination))
+      && this.state.filters.isAllowed(ctx.userId, id, ctx.now);
+    return this.models.popularity.query({}, n, (id) => !ok(id)).map((c) => ({ ...c, finalScore: 0, stage: 'backfill' }));
+  }
+
+  private recordShown(ctx: RequestContext, items: readonly PipelineItem[]): void {
+    for (const i of items) {
+      this.state.filters.onEvent({ eventId: '', userId: ctx.userId, itemId: i.itemId, type: 'impression', value: null, ts: ctx.now, sessionId: null, context: {} });
+    }
+  }
+
+  private observe(run: PipelineRun): void {
+    const m = this.deps.metrics;
+    if (m === undefined) return;
+    for (const { stage, outcome } of run.outcomes) {
+      m.stageLatency.observe({ stage }, outcome.ms / 1000);
+      if (outcome.fallback !== undefined) m.fallbacks.inc({ stage, reason: outcome.fallback });
+      if (stage === 'candidates') {
+        const perSource = new Map<string, number>();
+        for (const i of outcome.items) for (const s of Object.keys(i.sourceScores)) perSource.set(s, (perSource.get(s) ?? 0) + 1);
+        for (const [source, n] of perSource) m.candidatesPerSource.observe({ source }, n);
+      }
+    }
+  }
+}
+
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;

@@ -1,0 +1,37 @@
+/**
+ * @module test/support/engine-fixture
+ * A small but real world for API and pipeline tests: the synthetic marketplace in an in-memory
+ * PGlite store, baselines trained and promoted into a temporary data dir, and a built App.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildApp, trainAndPromote, type App } from '../../src/app.ts';
+import { createStore } from '../../src/adapters/postgres/create-store.ts';
+import { loadConfig } from '../../src/config/load-config.ts';
+import { generateMarketplace } from '../../src/data/synthetic/index.ts';
+import { importBatches } from '../../src/data/import.ts';
+
+export interface Fixture {
+  app: App;
+  /** A clock the test can move. */
+  clock: { now: number };
+  cleanup(): Promise<void>;
+}
+
+export async function createFixture(opts: { users?: number; items?: number; events?: number; load?: boolean } = {}): Promise<Fixture> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'wf-fixture-'));
+  const store = await createStore({ schema: 'wayfarer', poolSize: 1, pgliteDir: undefined });
+  const market = generateMarketplace({ users: opts.users ?? 400, items: opts.items ?? 300, events: opts.events ?? 30_000, seed: 11 });
+  await importBatches(market.batches, store, { concurrency: 1 });
+  await store.addBlocks(market.blocks);
+  const config = loadConfig('', { WAYFARER_DATA_DIR: dataDir, WAYFARER_LOG_LEVEL: 'silent' });
+  const clock = { now: Date.UTC(2026, 6, 1) };
+  const app = await buildApp(config, { store, clock: () => clock.now, logger: false, defaultMetrics: false });
+  await trainAndPromote(store, app.registry, () => {});
+  if (opts.load ?? true) await app.loadEngine();
+  return {
+    app, clock,
+    cleanup: async () => { await app.close(); await store.close(); rmSync(dataDir, { recursive: true, force: true }); },
+  };
+}
