@@ -9,6 +9,8 @@ import type { Config } from './config/schema.ts';
 import { describeError, RecsysError } from './errors.ts';
 import { UsageError, type CliContext } from './cli/context.ts';
 import { registerDataCommands } from './cli/data.ts';
+import { registerServeCommands } from './cli/serve.ts';
+import { registerBatchCommands } from './cli/train.ts';
 
 function buildProgram(): Command {
   const program = new Command('wayfarer')
@@ -31,7 +33,9 @@ function buildProgram(): Command {
     out: (line) => process.stdout.write(`${line}\n`),
     info: (line) => process.stderr.write(`${line}\n`),
   };
+  registerServeCommands(program, ctx);
   registerDataCommands(program, ctx);
+  registerBatchCommands(program, ctx);
   return program;
 }
 

@@ -27,7 +27,7 @@ export interface CandidateOptions {
 
 export const DEFAULT_CANDIDATE_OPTIONS: CandidateOptions = {
   quotas: { covisitation: 200, popular: 200 },
-  weights: { covisitation: 1, popular: 0.6 },
+  weights: { covisitation: 0.5, popular: 1 },
   rrfK: 20,
 };
 

@@ -13,6 +13,8 @@ import type { FilterState } from './filter/filter-state.ts';
 import type { RecentActivity } from './recent-activity.ts';
 import type { ServingCatalog } from './catalog.ts';
 import { describeReason } from './reasons.ts';
+import { querySources, DEFAULT_CANDIDATE_OPTIONS } from './candidates.ts';
+import { applyFilters } from './filter/filter-state.ts';
 import { buildStages, runPipeline, DEFAULT_PIPELINE_OPTIONS, type PipelineOptions, type PipelineRun } from './recommend.ts';
 import type { PipelineItem, RequestContext, Stage } from './stage.ts';
 
@@ -90,6 +92,18 @@ export class Engine {
       stages: run.outcomes.map((o) => ({ name: o.stage, ms: round3(o.outcome.ms), out: o.outcome.items.length })),
       tookMs: round3(performance.now() - started),
     };
+  }
+
+  /** Each candidate source's own top-k after the filter stage (offline evaluation, debugging). */
+  recommendBySource(input: RecommendInput): Record<string, ItemId[]> {
+    const ctx = this.context(input);
+    const m = { popularity: this.models.popularity, covisitation: this.models.covisitation, catalog: this.state.catalog };
+    const out: Record<string, ItemId[]> = {};
+    for (const list of querySources(ctx, m, this.deps.pipeline?.candidates ?? DEFAULT_CANDIDATE_OPTIONS)) {
+      const kept = applyFilters(list.items, { userId: ctx.userId, exclude: ctx.exclude, now: ctx.now }, this.state.filters).kept;
+      out[list.source] = kept.slice(0, input.k).map((c) => c.itemId);
+    }
+    return out;
   }
 
   /** Items co-visited with `itemId`, or undefined when the item is unknown. */

@@ -45,6 +45,8 @@ export interface ScanOptions {
 export interface InteractionReader {
   /** All matching interactions ordered by (ts, eventId), in batches; memory stays bounded. */
   scanInteractions(opts?: ScanOptions): AsyncIterable<Interaction[]>;
+  /** Oldest and newest interaction timestamps (UTC ms), or null when there are none. */
+  timeRange(): Promise<{ minTs: number; maxTs: number } | null>;
   /** A user's most recent interactions, newest first. */
   userHistory(userId: UserId, limit: number): Promise<Interaction[]>;
 }

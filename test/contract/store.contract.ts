@@ -118,6 +118,10 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup:
       expect(await store.listBlocks()).toEqual([{ itemId: 'h2', userId: 'u1', reason: null }]);
     });
 
+    it('reports the time range of its interactions', async () => {
+      expect(await store.timeRange()).toEqual({ minTs: T0 + 1, maxTs: Date.UTC(2026, 4, 17, 13, 45, 12, 987) });
+    });
+
     it('counts what it holds', async () => {
       const c = await store.counts();
       expect(c).toEqual({ users: 2, items: 10, interactions: 30, blocks: 1 });

@@ -4,12 +4,13 @@
  * file-backed under a data folder (or in memory when no folder is given).
  */
 import { PGlite } from '@electric-sql/pglite';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { SqlDriver, SqlExecutor, SqlResult } from './sql-driver.ts';
 
 export class PgliteDriver implements SqlDriver {
   readonly engine = 'pglite' as const;
-  constructor(private readonly db: PGlite) {}
+  constructor(private readonly db: PGlite, private readonly lockFile?: string) {}
 
   async query<R>(text: string, params: readonly unknown[] = []): Promise<SqlResult<R>> {
     const res = await this.db.query<R>(text, params as unknown[]);
@@ -31,13 +32,53 @@ export class PgliteDriver implements SqlDriver {
 
   async close(): Promise<void> {
     await this.db.close();
+    if (this.lockFile !== undefined) rmSync(this.lockFile, { force: true });
   }
 }
 
 /** Open (creating if needed) a PGlite database in `dir`; `undefined` keeps it in memory. */
 export async function createPgliteDriver(dir: string | undefined): Promise<PgliteDriver> {
-  if (dir !== undefined) mkdirSync(dir, { recursive: true });
-  const db = dir === undefined ? new PGlite() : new PGlite(dir);
-  await db.waitReady;
-  return new PgliteDriver(db);
+  if (dir === undefined) {
+    const mem = new PGlite();
+    await mem.waitReady;
+    return new PgliteDriver(mem);
+  }
+  mkdirSync(dir, { recursive: true });
+  const lockFile = acquireLock(dir);
+  try {
+    const db = new PGlite(dir);
+    await db.waitReady;
+    return new PgliteDriver(db, lockFile);
+  } catch (err) {
+    rmSync(lockFile, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * PGlite is a single-process database: a second process opening the same folder would corrupt it.
+ * A lock file with the owner's pid refuses that, and is taken over when its owner is gone.
+ */
+function acquireLock(dir: string): string {
+  const lockFile = path.join(dir, '..', `${path.basename(dir)}.lock`);
+  let owner: number | undefined;
+  try {
+    owner = Number(readFileSync(lockFile, 'utf8'));
+  } catch {
+    owner = undefined;
+  }
+  if (owner !== undefined && owner !== process.pid && isAlive(owner)) {
+    throw new Error(`the embedded database ${dir} is in use by process ${owner}; stop it, or use another data dir (WAYFARER_DATA_DIR) or a PostgreSQL server (WAYFARER_POSTGRES_URL)`);
+  }
+  writeFileSync(lockFile, String(process.pid));
+  return lockFile;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

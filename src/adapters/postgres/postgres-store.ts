@@ -151,6 +151,14 @@ export class PostgresStore implements Store {
     }
   }
 
+  async timeRange(): Promise<{ minTs: number; maxTs: number } | null> {
+    const r = await this.run('read time range', () => this.db.query<{ min_ts: number | null; max_ts: number | null }>(
+      `SELECT round(extract(epoch from min(ts)) * 1000)::float8 AS min_ts, round(extract(epoch from max(ts)) * 1000)::float8 AS max_ts
+       FROM ${this.s}.interactions`));
+    const row = r.rows[0];
+    return row?.min_ts == null || row.max_ts == null ? null : { minTs: row.min_ts, maxTs: row.max_ts };
+  }
+
   async userHistory(userId: UserId, limit: number): Promise<Interaction[]> {
     const r = await this.run('read user history', () => this.db.query<InteractionRow>(
       `SELECT ${INTERACTION_COLUMNS} FROM ${this.s}.interactions WHERE user_id = $1 ORDER BY ts DESC, event_id DESC LIMIT $2`,

@@ -1,0 +1,26 @@
+/**
+ * @module cli/eval-report
+ * Prints an evaluation report as an aligned table per cut-off.
+ */
+import type { EvalReport } from '../training/evaluate.ts';
+import type { CliContext } from './context.ts';
+
+export function printEvalReport(ctx: CliContext, r: EvalReport): void {
+  const cutoff = r.cutoffTs === null ? 'random events' : `events from ${new Date(r.cutoffTs).toISOString()}`;
+  ctx.out(`split: ${r.split} (held out ${cutoff}); train ${r.trainEvents.toLocaleString()} events, test ${r.testEvents.toLocaleString()} events`);
+  for (const note of r.notes) ctx.out(`note: ${note}`);
+  const sources = Object.keys(r.bySource);
+  const first = r.bySource[sources[0] ?? ''];
+  if (first === undefined) { ctx.out('no test users with held-out interest events'); return; }
+  ctx.out(`users scored: ${first.users.toLocaleString()}`);
+  for (const [j, { k }] of first.atK.entries()) {
+    ctx.out('');
+    ctx.out('source'.padEnd(14) + [`Recall@${k}`, `Prec@${k}`, `NDCG@${k}`, `MAP@${k}`, `Hit@${k}`, 'Coverage'].map((c) => c.padStart(10)).join(''));
+    for (const s of sources) {
+      const m = r.bySource[s]?.atK[j];
+      if (m === undefined) continue;
+      const cells = [m.recall, m.precision, m.ndcg, m.map, m.hitRate, m.coverage ?? 0].map((x) => x.toFixed(4).padStart(10));
+      ctx.out(`${s.padEnd(14)}${cells.join('')}`);
+    }
+  }
+}
