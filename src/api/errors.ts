@@ -17,7 +17,7 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | RecsysError | Error, req, reply) => {
     if ('validation' in err && err.validation !== undefined) {
       // Fastify's schema validation: name every bad field, e.g. "querystring/k must be <= 200".
-      const where = (err as FastifyError).validationContext ?? 'request';
+      const where = (err).validationContext ?? 'request';
       const details = err.validation.map((v) => {
         const field = v.instancePath === '' ? (v.params['missingProperty'] as string | undefined) ?? '' : v.instancePath.slice(1).replaceAll('/', '.');
         const at = `${where}${field === '' ? '' : `.${field}`}`;

@@ -42,7 +42,8 @@ export async function importBatches(
     totals.duplicates += r.duplicates;
     opts.onBatch?.(totals);
   };
-  for await (const batch of batches) {
+  // `for await` accepts sync iterables too; the cast only helps the type checker see the element type.
+  for await (const batch of batches as AsyncIterable<ImportBatch>) {
     if (failure !== undefined) break;
     const p: Promise<void> = write(batch).catch((err: unknown) => { failure ??= err instanceof Error ? err : new Error(String(err)); }).finally(() => inFlight.delete(p));
     inFlight.add(p);
