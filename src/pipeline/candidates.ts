@@ -17,8 +17,14 @@ export interface CandidateModels {
 }
 
 export interface CandidateOptions {
-  /** Candidates asked of each source. */
+  /** Most candidates asked of each source. */
   quotas: Record<string, number>;
+  /**
+   * Candidates asked per requested item (k × perK, at least `minPerSource`, at most the quota):
+   * while rank and re-rank pass the order through, fetching hundreds for k = 10 is wasted work.
+   */
+  perK: number;
+  minPerSource: number;
   /** Fusion weight of each source (higher = more trusted). */
   weights: Record<string, number>;
   /** Reciprocal-rank-fusion constant: score = Σ weight / (rrfK + rank). */
@@ -27,6 +33,8 @@ export interface CandidateOptions {
 
 export const DEFAULT_CANDIDATE_OPTIONS: CandidateOptions = {
   quotas: { covisitation: 200, popular: 200 },
+  perK: 4,
+  minPerSource: 40,
   weights: { covisitation: 0.5, popular: 1 },
   rrfK: 20,
 };
@@ -42,36 +50,40 @@ export function querySources(ctx: RequestContext, m: CandidateModels, opts: Cand
   // Only catalog items are served: events may name items the catalog has not received yet.
   const skip = (id: ItemId): boolean => ctx.exclude.has(id) || m.catalog.item(id) === undefined
     || (ctx.destination !== null && !m.catalog.inDestination(id, ctx.destination));
+  const quota = (source: string): number => Math.min(opts.quotas[source] ?? 0, Math.max(opts.minPerSource, ctx.k * opts.perK));
   const lists: SourceList[] = [];
   if (ctx.recent.length > 0) {
-    lists.push({ source: 'covisitation', items: m.covisitation.query(ctx.recent, opts.quotas['covisitation'] ?? 0, skip) });
+    lists.push({ source: 'covisitation', items: m.covisitation.query(ctx.recent, quota('covisitation'), skip) });
   }
-  const popular = m.popularity.query({ country: ctx.country, destination: ctx.destination, season: ctx.season }, opts.quotas['popular'] ?? 0, skip);
+  const popular = m.popularity.query({ country: ctx.country, destination: ctx.destination, season: ctx.season }, quota('popular'), skip);
   lists.push({ source: 'popular', items: ctx.known ? popular : popular.map(asColdStart) });
   return lists;
 }
 
-const asColdStart = (c: Candidate): Candidate => ({ ...c, reasons: [...c.reasons, { kind: 'cold-start' } satisfies Reason] });
+const COLD_START: Reason = { kind: 'cold-start' };
+const asColdStart = (c: Candidate): Candidate => { c.reasons.push(COLD_START); return c; };
 
 /** Merge source lists: dedupe, keep all source scores and reasons, order by weighted RRF. */
 export function mergeSources(lists: readonly SourceList[], opts: CandidateOptions): PipelineItem[] {
-  const merged = new Map<ItemId, PipelineItem & { best: number }>();
+  const merged = new Map<ItemId, PipelineItem>();
+  const best = new Map<ItemId, number>();
   for (const { source, items } of lists) {
     const w = opts.weights[source] ?? 0.5;
-    items.forEach((c, rank) => {
+    for (let rank = 0; rank < items.length; rank++) {
+      const c = items[rank] as Candidate;
       const contribution = w / (opts.rrfK + rank + 1);
       const m = merged.get(c.itemId);
       if (m === undefined) {
-        merged.set(c.itemId, { ...c, sourceScores: { ...c.sourceScores }, reasons: [...c.reasons], finalScore: contribution, stage: 'candidates', best: contribution });
-        return;
+        // Sources build fresh candidates per query, so their objects can be reused without copying.
+        merged.set(c.itemId, { itemId: c.itemId, source: c.source, score: c.score, sourceScores: c.sourceScores, reasons: c.reasons, finalScore: contribution, stage: 'candidates' });
+        best.set(c.itemId, contribution);
+        continue;
       }
       Object.assign(m.sourceScores, c.sourceScores);
       m.reasons.push(...c.reasons);
       m.finalScore += contribution;
-      if (contribution > m.best) { m.best = contribution; m.source = source; m.score = c.score; }
-    });
+      if (contribution > (best.get(c.itemId) ?? 0)) { best.set(c.itemId, contribution); m.source = source; m.score = c.score; }
+    }
   }
-  return [...merged.values()]
-    .sort((a, b) => b.finalScore - a.finalScore || (a.itemId < b.itemId ? -1 : 1))
-    .map(({ best: _best, ...item }) => item);
+  return [...merged.values()].sort((a, b) => b.finalScore - a.finalScore || (a.itemId < b.itemId ? -1 : 1));
 }
