@@ -14,9 +14,11 @@ import { importBatches } from '../src/data/import.ts';
 
 const { values } = parseArgs({ options: {
   events: { type: 'string', default: '1000000' }, batch: { type: 'string', default: '5000' }, only: { type: 'string' },
+  concurrency: { type: 'string', default: '3' },
 } });
 const N = Number(values.events);
 const BATCH = Number(values.batch);
+const CONCURRENCY = Number(values.concurrency);
 const TYPES = ['impression', 'impression', 'impression', 'click', 'click', 'booking'] as const;
 
 /** Deterministic events shaped like the marketplace's (context included), built batch by batch. */
@@ -39,7 +41,7 @@ async function run(label: string, store: PostgresStore): Promise<void> {
   const started = performance.now();
   const result = await importBatches((async function* () {
     for (const interactions of events()) yield { users: [], items: [], interactions };
-  })(), store, {});
+  })(), store, { concurrency: CONCURRENCY });
   const secs = (performance.now() - started) / 1000;
   console.log(`${label.padEnd(12)} ${N.toLocaleString()} events in ${secs.toFixed(1)} s = ${Math.round(N / secs).toLocaleString()} events/s`
     + ` (inserted ${result.inserted.toLocaleString()}, duplicates ${result.duplicates.toLocaleString()}, batch ${BATCH})`);

@@ -105,7 +105,7 @@ async function runImport(ctx: CliContext, flags: ImportFlags): Promise<void> {
       rejects, batchSize,
       onProgress: (read, total) => bar.update(read, `${(read / 1e6).toFixed(1)}/${(total / 1e6).toFixed(1)} MB`),
       notice: (m) => { if (!notices.has(m)) { notices.add(m); ctx.info(`note: ${m}`); } },
-    }), store, { concurrency: store.engine === 'postgres' ? 2 : 1 });
+    }), store, { concurrency: store.engine === 'postgres' ? 3 : 1 });
     bar.done();
     const secs = (Date.now() - started) / 1000;
     ctx.out(`imported ${flags.dataset} from ${path.resolve(flags.path)} in ${secs.toFixed(1)} s: ${totals.users} users, `

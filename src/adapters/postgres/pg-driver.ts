@@ -3,6 +3,9 @@
  * SqlDriver over a PostgreSQL server through a `pg` connection pool.
  */
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import type { SqlDriver, SqlExecutor, SqlResult } from './sql-driver.ts';
 
 export interface PgDriverOptions {
@@ -25,6 +28,7 @@ export class PgDriver implements SqlDriver {
       await client.query('BEGIN');
       const tx: SqlExecutor = {
         query: async <R>(text: string, params: readonly unknown[] = []) => ({ rows: (await client.query(text, params as unknown[])).rows as R[] }),
+        copyIn: (table, columns, text) => copyInto(client, table, columns, text),
       };
       const out = await fn(tx);
       await client.query('COMMIT');
@@ -37,6 +41,15 @@ export class PgDriver implements SqlDriver {
     }
   }
 
+  async copyIn(table: string, columns: readonly string[], text: string): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await copyInto(client, table, columns, text);
+    } finally {
+      client.release();
+    }
+  }
+
   async exec(sql: string): Promise<void> {
     await this.pool.query(sql);
   }
@@ -44,6 +57,11 @@ export class PgDriver implements SqlDriver {
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+async function copyInto(client: pg.PoolClient, table: string, columns: readonly string[], text: string): Promise<void> {
+  const sink = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
+  await pipeline(Readable.from([text]), sink);
 }
 
 /** Connect a pool and check the server answers; rejects with the driver's error when it does not. */

@@ -21,9 +21,14 @@ export class PgliteDriver implements SqlDriver {
     return this.db.transaction(async (t) => {
       const tx: SqlExecutor = {
         query: async <R>(text: string, params: readonly unknown[] = []) => ({ rows: (await t.query<R>(text, params as unknown[])).rows }),
+        copyIn: async (table, columns, text) => { await t.query(copySql(table, columns), [], { blob: new Blob([text]) }); },
       };
       return fn(tx);
     });
+  }
+
+  async copyIn(table: string, columns: readonly string[], text: string): Promise<void> {
+    await this.db.query(copySql(table, columns), [], { blob: new Blob([text]) });
   }
 
   async exec(sql: string): Promise<void> {
@@ -35,6 +40,9 @@ export class PgliteDriver implements SqlDriver {
     if (this.lockFile !== undefined) rmSync(this.lockFile, { force: true });
   }
 }
+
+/** PGlite reads COPY data from the blob passed with the query, named /dev/blob. */
+const copySql = (table: string, columns: readonly string[]): string => `COPY ${table} (${columns.join(', ')}) FROM '/dev/blob'`;
 
 /** Open (creating if needed) a PGlite database in `dir`; `undefined` keeps it in memory. */
 export async function createPgliteDriver(dir: string | undefined): Promise<PgliteDriver> {

@@ -6,7 +6,7 @@
 import type { Block, Interaction, Item, ItemId, User, UserId } from '../../domain/types.ts';
 import type { AppendResult, ScanOptions, Store, StoreCounts } from '../../ports/store.ts';
 import { DependencyError, ERROR_CODES } from '../../errors.ts';
-import type { SqlDriver } from './sql-driver.ts';
+import { copyText, type SqlDriver } from './sql-driver.ts';
 import { MIGRATIONS, LATEST_SCHEMA_VERSION } from './migrations.ts';
 import {
   columns, sortedById, toBlock, toInteraction, toItem, toUser, INTERACTION_COLUMNS, ITEM_COLUMNS, USER_COLUMNS,
@@ -14,6 +14,7 @@ import {
 } from './rows.ts';
 
 const DEFAULT_BATCH = 10_000;
+const STAGE_COLUMNS = ['event_id', 'user_id', 'item_id', 'type', 'value', 'ts_ms', 'session_id', 'context'] as const;
 
 export class PostgresStore implements Store {
   /** Quoted schema name, e.g. "wayfarer". */
@@ -85,25 +86,24 @@ export class PostgresStore implements Store {
   }
 
   async appendInteractions(events: readonly Interaction[], opts: { returnInsertedIds?: boolean } = {}): Promise<AppendResult> {
-    if (events.length === 0) return { inserted: 0, duplicates: 0, ...(opts.returnInsertedIds === true ? { insertedIds: new Set<string>() } : {}) };
-    const c = columns(events, {
-      id: (e) => e.eventId, user: (e) => e.userId, item: (e) => e.itemId, type: (e) => e.type, value: (e) => e.value,
-      ts: (e) => e.ts, session: (e) => e.sessionId, ctx: (e) => JSON.stringify(e.context),
-    });
-    const insert = `INSERT INTO ${this.s}.interactions (event_id, user_id, item_id, type, value, ts, session_id, context)
-         SELECT id, usr, item, typ, val, to_timestamp(ms / 1000.0), ses, ctx::jsonb
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::float8[], $7::text[], $8::text[])
-              AS x(id, usr, item, typ, val, ms, ses, ctx)
-         ON CONFLICT (event_id) DO NOTHING`;
-    const params = [c.id, c.user, c.item, c.type, c.value, c.ts, c.session, c.ctx];
-    const what = `append ${events.length} interactions`;
-    if (opts.returnInsertedIds === true) {
-      const r = await this.run(what, () => this.db.query<{ event_id: string }>(`${insert} RETURNING event_id`, params));
-      return { inserted: r.rows.length, duplicates: events.length - r.rows.length, insertedIds: new Set(r.rows.map((x) => x.event_id)) };
-    }
-    const r = await this.run(what, () => this.db.query<{ n: number }>(`WITH ins AS (${insert} RETURNING 1) SELECT count(*)::int AS n FROM ins`, params));
-    const inserted = r.rows[0]?.n ?? 0;
-    return { inserted, duplicates: events.length - inserted };
+    const wantIds = opts.returnInsertedIds === true;
+    if (events.length === 0) return { inserted: 0, duplicates: 0, ...(wantIds ? { insertedIds: new Set<string>() } : {}) };
+    // COPY into a per-transaction staging table, then one INSERT … ON CONFLICT DO NOTHING:
+    // the cheapest way to load a batch while keeping appends idempotent by event id.
+    const rows = events.map((e) => [e.eventId, e.userId, e.itemId, e.type, e.value, e.ts, e.sessionId, JSON.stringify(e.context)].map(copyText).join('\t'));
+    const stage = 'wf_stage_interactions';
+    const rowsOut = await this.run(`append ${events.length} interactions`, () => this.db.transaction(async (tx) => {
+      await tx.query(`CREATE TEMP TABLE IF NOT EXISTS ${stage} (event_id text, user_id text, item_id text, type text, value float8,
+        ts_ms float8, session_id text, context text) ON COMMIT DELETE ROWS`);
+      await tx.copyIn(stage, STAGE_COLUMNS, `${rows.join('\n')}\n`);
+      const r = await tx.query<{ event_id: string }>(
+        `INSERT INTO ${this.s}.interactions (event_id, user_id, item_id, type, value, ts, session_id, context)
+         SELECT event_id, user_id, item_id, type, value, to_timestamp(ts_ms / 1000.0), session_id, context::jsonb FROM ${stage}
+         ON CONFLICT (event_id) DO NOTHING RETURNING ${wantIds ? 'event_id' : '1 AS event_id'}`);
+      return r.rows;
+    }));
+    const inserted = rowsOut.length;
+    return { inserted, duplicates: events.length - inserted, ...(wantIds ? { insertedIds: new Set(rowsOut.map((x) => x.event_id)) } : {}) };
   }
 
   async addBlocks(blocks: readonly Block[]): Promise<void> {
