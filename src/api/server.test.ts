@@ -71,6 +71,26 @@ describe('REST API', () => {
     expect(items.every((i) => i.city === 'c1')).toBe(true);
   });
 
+  it('applies blocks and item status changes on the next request', async () => {
+    const first = (await post('/v1/recommendations', { userId: 'u3', k: 4 })).json<RecBody>();
+    const [a, b] = first.items.map((i) => i.itemId);
+    expect((await post('/v1/blocks', [{ itemId: a }])).json()).toEqual({ blocked: 1 });
+    expect((await post('/v1/items', [{ id: b, kind: 'hotel', status: 'invalid' }])).json()).toEqual({ upserted: 1 });
+    const next = (await post('/v1/recommendations', { userId: 'u3', k: 4 })).json<RecBody>();
+    expect(next.items.map((i) => i.itemId)).not.toContain(a);
+    expect(next.items.map((i) => i.itemId)).not.toContain(b);
+    expect((await f.app.store.getItems([b!]))[0]?.status).toBe('invalid');
+    const del = await f.app.server.inject({ method: 'DELETE', url: '/v1/blocks', payload: [{ itemId: a }] });
+    expect(del.json()).toEqual({ unblocked: 1 });
+    expect((await f.app.store.listBlocks()).some((x) => x.itemId === a && x.userId === null)).toBe(false);
+  });
+
+  it('rejects a bad item naming the field', async () => {
+    const r = await post('/v1/items', [{ id: 'hx', kind: 'hotel', stars: 9 }]);
+    expect(r.statusCode).toBe(400);
+    expect(r.json<{ error: { message: string } }>().error.message).toMatch(/body\.0\.stars must be <= 5/);
+  });
+
   it('returns similar items and 404 for an unknown item', async () => {
     const r = await get('/v1/items/h1/similar?k=3');
     expect(r.statusCode).toBe(200);

@@ -14,6 +14,7 @@ import { registerRecommendationRoutes } from './routes/recommendations.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerCatalogRoutes } from './routes/catalog.ts';
 import { registerHealthRoutes } from './routes/health.ts';
+import { registerAdminRoutes } from './routes/admin.ts';
 
 export interface ServerDeps {
   /** The engine once models are loaded; undefined while starting (then /readyz says 503). */
@@ -58,6 +59,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerRecommendationRoutes(app, engine);
   registerEventRoutes(app, engine, deps.clock);
   registerCatalogRoutes(app, engine);
+  registerAdminRoutes(app, engine);
   registerHealthRoutes(app, deps);
   return app;
 }

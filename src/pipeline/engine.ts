@@ -4,7 +4,7 @@
  * answering recommendation requests through the stage list and applying events at once
  * (read-your-writes: an event changes the very next response).
  */
-import type { Interaction, ItemId, UserId } from '../domain/types.ts';
+import type { Block, Interaction, Item, ItemId, UserId } from '../domain/types.ts';
 import type { Store, AppendResult } from '../ports/store.ts';
 import type { ServingMetrics } from '../api/metrics.ts';
 import { seasonOf, type PopularityModel } from '../models/popularity/popularity.ts';
@@ -125,6 +125,24 @@ export class Engine {
       if (isNew) this.apply(e);
     }
     return { inserted: r.inserted, duplicates: r.duplicates };
+  }
+
+  /** Add or update catalog items: stored, then servable (and filterable) on the next request. */
+  async upsertItems(items: readonly Item[]): Promise<void> {
+    await this.deps.store.upsertItems(items);
+    this.state.catalog.addItems(items);
+    this.state.filters.loadItems(items);
+  }
+
+  /** Block items (globally when userId is null, or for one user); effective on the next request. */
+  async addBlocks(blocks: readonly Block[]): Promise<void> {
+    await this.deps.store.addBlocks(blocks);
+    for (const b of blocks) this.state.filters.block(b.itemId, b.userId);
+  }
+
+  async removeBlocks(blocks: readonly Pick<Block, 'itemId' | 'userId'>[]): Promise<void> {
+    await this.deps.store.removeBlocks(blocks);
+    for (const b of blocks) this.state.filters.unblock(b.itemId, b.userId);
   }
 
   history(userId: UserId, limit: number): Promise<Interaction[]> {
