@@ -37,7 +37,7 @@ export async function runGenerate(ctx: CliContext, o: GenerateOptions): Promise<
   }
   const store = await openStore(config);
   try {
-    await generateIntoStore(store, market, (n) => bar.update(n, `${n.toLocaleString()} events`));
+    await generateIntoStore(store, market, (n) => bar.update(n, `${n.toLocaleString()} events`), store.engine === 'postgres' ? 3 : 1);
     await saveTruth(market.truth, truthDirOf(path.resolve(config.dataDir)));
     bar.done();
     const s = market.stats;
@@ -49,9 +49,9 @@ export async function runGenerate(ctx: CliContext, o: GenerateOptions): Promise<
 }
 
 /** Stream a generated marketplace into a store; `onEvents` gets the running count of interactions. */
-export async function generateIntoStore(store: Store, market: ReturnType<typeof generateMarketplace>, onEvents: (n: number) => void): Promise<void> {
+export async function generateIntoStore(store: Store, market: ReturnType<typeof generateMarketplace>, onEvents: (n: number) => void, concurrency = 2): Promise<void> {
   await importBatches(market.batches, store, {
-    concurrency: 2,
+    concurrency,
     onBatch: (t) => onEvents(t.inserted + t.duplicates),
   });
   await store.addBlocks(market.blocks);
