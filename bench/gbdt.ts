@@ -1,0 +1,123 @@
+/**
+ * bench/gbdt — histogram GBDT training and scoring cost: binary objective on synthetic rows
+ * (default 500k × 30, 100 trees, 31 leaves), once per thread count; then scoring throughput
+ * (rows/s) and the rank-stage figure: µs to score 1,000 candidates × 30 features.
+ * Usage: node --import tsx bench/gbdt.ts [--rows 500000] [--features 30] [--trees 100] [--leaves 31] [--threads 1,2]
+ */
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { binDataset } from '../src/models/gbdt/binning.ts';
+import { binaryData } from '../src/models/gbdt/fixtures/synthetic.ts';
+import { histogramLayout } from '../src/models/gbdt/histogram.ts';
+import { createHistogramBuilder } from '../src/models/gbdt/histogram-pool.ts';
+import { readLightGbmModel, writeLightGbmModel } from '../src/models/gbdt/lightgbm-format.ts';
+import { auc } from '../src/models/gbdt/metrics.ts';
+import type { GbdtModel } from '../src/models/gbdt/model.ts';
+import { predictBatch, predictRaw } from '../src/models/gbdt/model.ts';
+import { trainGbdt } from '../src/models/gbdt/train.ts';
+
+const { values } = parseArgs({ options: {
+  rows: { type: 'string', default: '500000' }, features: { type: 'string', default: '30' },
+  trees: { type: 'string', default: '100' }, leaves: { type: 'string', default: '31' }, threads: { type: 'string', default: '1,2' },
+} });
+const ROWS = Number(values.rows);
+const NF = Number(values.features);
+const TREES = Number(values.trees);
+const LEAVES = Number(values.leaves);
+const THREADS = values.threads.split(',').map(Number);
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+function benchTraining(): GbdtModel {
+  const t0 = performance.now();
+  const train = binaryData(ROWS, NF, 1);
+  const test = binaryData(20_000, NF, 2);
+  console.log(`data: ${ROWS} rows × ${NF} features generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  let model: GbdtModel | null = null;
+  for (const threads of THREADS) {
+    const start = performance.now();
+    const cpu0 = process.cpuUsage();
+    const res = trainGbdt(train, { objective: 'binary', numIterations: TREES, numLeaves: LEAVES, numThreads: threads, seed: 7 });
+    const cpu = process.cpuUsage(cpu0);
+    const sec = (performance.now() - start) / 1000;
+    const a = auc(predictBatch(res.model, test.features, test.numRows), test.labels);
+    console.log(
+      `train threads=${res.threads}: ${sec.toFixed(2)} s, ${((ROWS * res.model.trees.length) / sec / 1e6).toFixed(2)} M rows·trees/s, `
+      + `${res.model.trees.length} trees, test AUC ${a.toFixed(4)} (CPU time ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s, load ${loadavg()[0]!.toFixed(1)})`,
+    );
+    model = res.model;
+  }
+  return model!;
+}
+
+function benchScoring(model: GbdtModel): void {
+  const cand = binaryData(1000, NF, 3);
+  const out = new Float64Array(1000);
+  for (let i = 0; i < 200; i++) predictBatch(model, cand.features, 1000, { raw: true, out });
+  const times: number[] = [];
+  const cpu0 = process.cpuUsage();
+  for (let i = 0; i < 2000; i++) {
+    const t = performance.now();
+    predictBatch(model, cand.features, 1000, { raw: true, out });
+    times.push((performance.now() - t) * 1000);
+  }
+  const cpu = process.cpuUsage(cpu0);
+  times.sort((a, b) => a - b);
+  const mean = times.reduce((a, b) => a + b, 0) / times.length;
+  console.log(
+    `score 1,000 candidates × ${NF} features, ${model.trees.length} trees: p50 ${quantile(times, 0.5).toFixed(0)} µs, `
+    + `p99 ${quantile(times, 0.99).toFixed(0)} µs, mean ${mean.toFixed(0)} µs → ${(1e6 / mean * 1000 / 1e6).toFixed(2)} M rows/s; `
+    + `CPU time ${((cpu.user + cpu.system) / 2000).toFixed(0)} µs per 1k (load ${loadavg()[0]!.toFixed(1)})`,
+  );
+  const t = performance.now();
+  let sink = 0;
+  for (let r = 0; r < 100; r++) for (let i = 0; i < 1000; i++) sink += predictRaw(model, cand.features, i * NF);
+  const us = ((performance.now() - t) * 1000) / 100_000;
+  console.log(`single-row predictRaw: ${us.toFixed(2)} µs/row (checksum ${sink.toFixed(3)})`);
+}
+
+function benchFormat(model: GbdtModel): void {
+  let t = performance.now();
+  const text = writeLightGbmModel(model);
+  const writeMs = performance.now() - t;
+  t = performance.now();
+  readLightGbmModel(text);
+  console.log(`LightGBM text: ${(text.length / 1024).toFixed(0)} KiB, write ${writeMs.toFixed(1)} ms, read ${(performance.now() - t).toFixed(1)} ms`);
+}
+
+/** Root-histogram build (all rows × all features) on 1 and 2 threads, alternating; min and median of 15. */
+function benchHistogramThreads(): void {
+  const data = binaryData(ROWS, NF, 5);
+  const binned = binDataset(data, { maxBin: 255, minDataInBin: 3, sampleCount: 200_000, seed: 1, shared: true });
+  const layout = histogramLayout(binned);
+  const sab = <T>(n: number, make: (b: SharedArrayBuffer) => T, bytes: number): T => make(new SharedArrayBuffer(n * bytes));
+  const buffers = {
+    bins: binned.bins, numRows: ROWS, offsets: layout.offsets,
+    rows: sab(ROWS, (b) => new Int32Array(b), 4),
+    grad: sab(ROWS, (b) => new Float32Array(b).fill(0.25), 4), hess: sab(ROWS, (b) => new Float32Array(b).fill(0.5), 4),
+    hist: sab(layout.size, (b) => new Float64Array(b), 8), used: sab(NF, (b) => new Uint8Array(b).fill(1), 1),
+  };
+  for (let i = 0; i < ROWS; i++) buffers.rows[i] = i;
+  const builders = [createHistogramBuilder(buffers, 1), createHistogramBuilder(buffers, 2)];
+  const times: number[][] = [[], []];
+  for (let r = 0; r < 15; r++) {
+    builders.forEach((b, j) => {
+      const t = performance.now();
+      b.build(0, ROWS, 0, 0);
+      times[j]!.push(performance.now() - t);
+    });
+  }
+  builders.forEach((b) => b.close());
+  const [one, two] = times.map((ts) => ts.sort((a, b) => a - b));
+  console.log(
+    `root histogram ${ROWS} × ${NF}: 1 thread min ${one![0]!.toFixed(1)} / median ${quantile(one!, 0.5).toFixed(1)} ms, `
+    + `2 threads min ${two![0]!.toFixed(1)} / median ${quantile(two!, 0.5).toFixed(1)} ms`,
+  );
+}
+
+benchHistogramThreads();
+const model = benchTraining();
+benchScoring(model);
+benchFormat(model);
