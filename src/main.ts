@@ -11,6 +11,7 @@ import { UsageError, type CliContext } from './cli/context.ts';
 import { registerDataCommands } from './cli/data.ts';
 import { registerServeCommands } from './cli/serve.ts';
 import { registerBatchCommands } from './cli/train.ts';
+import { registerGbdtCommands } from './cli/gbdt.ts';
 
 function buildProgram(): Command {
   const program = new Command('wayfarer')
@@ -36,6 +37,7 @@ function buildProgram(): Command {
   registerServeCommands(program, ctx);
   registerDataCommands(program, ctx);
   registerBatchCommands(program, ctx);
+  registerGbdtCommands(program, ctx);
   return program;
 }
 
