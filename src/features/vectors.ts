@@ -1,0 +1,141 @@
+/**
+ * @module features/vectors
+ * The one code path from stored rows to feature values, shared by serving (readForRanking) and training
+ * (getHistoricalFeatures): plan a feature service into per-view lookups, derive each view's entity key
+ * from the request's or label's ids, project the row at the read time and lay the values out in the
+ * service's column order.
+ */
+import type { EntityKey, FeatureRef, FeatureRow, FeatureValue, FeatureValues } from '../ports/features.ts';
+import { getEntity, getService, getView, splitRef, type FeatureDefinitions, type ValueType, type ViewDef } from './definitions.ts';
+import { keyFor } from './entity-key.ts';
+import { projectRow } from './aggregations.ts';
+
+/** One view of a service: where its features go in the row. */
+export interface PlannedView {
+  readonly view: ViewDef;
+  /** The view's entity key components, e.g. ['user', 'item']. */
+  readonly keyNames: readonly string[];
+  /** (feature name, column index) pairs. */
+  readonly columns: readonly { readonly feature: string; readonly index: number }[];
+  /** Whether values depend on the read time (stream aggregations); batch values are used as stored. */
+  readonly timeDependent: boolean;
+}
+
+export interface ServicePlan {
+  readonly service: string;
+  /** Column order of every row and vector. */
+  readonly refs: readonly FeatureRef[];
+  readonly types: readonly ValueType[];
+  readonly views: readonly PlannedView[];
+}
+
+/** Plan a feature service: which views to read and where each value goes. */
+export function planService(defs: FeatureDefinitions, service: string): ServicePlan {
+  const s = getService(defs, service);
+  const byView = new Map<string, { feature: string; index: number }[]>();
+  const types: ValueType[] = [];
+  s.features.forEach((ref, index) => {
+    const { view, feature } = splitRef(ref);
+    const f = getView(defs, view).features.find((x) => x.name === feature);
+    types.push(f?.type ?? 'float');
+    const list = byView.get(view) ?? [];
+    list.push({ feature, index });
+    byView.set(view, list);
+  });
+  const views = [...byView].map(([name, columns]) => {
+    const view = getView(defs, name);
+    return { view, keyNames: getEntity(defs, view.entity).keys, columns, timeDependent: view.features.some((f) => f.agg !== undefined) };
+  });
+  return { service, refs: s.features, types, views };
+}
+
+/** Ids a row is made of: `user`, `item` and context components such as `destination`. */
+export type EntityIds = Readonly<Record<string, string | undefined>>;
+
+/** The key of a planned view for these ids; undefined when a component is missing (the values are null). */
+export function viewKey(pv: PlannedView, ids: EntityIds): EntityKey | undefined {
+  return keyFor(pv.keyNames, ids);
+}
+
+/** A view row's feature values as of t: projected for stream views, as stored for batch views. */
+export function valuesAt(pv: PlannedView, row: FeatureRow, t: number): FeatureValues {
+  return pv.timeDependent ? projectRow(pv.view, row, t) : row.values;
+}
+
+function place(pv: PlannedView, values: FeatureValues, out: (FeatureValue | null)[]): void {
+  for (const c of pv.columns) out[c.index] = values[c.feature] ?? null;
+}
+
+/** One row of values (a training label): each planned view's row (undefined = absent) as of t, in column order. */
+export function assembleRow(plan: ServicePlan, rowOf: (viewIndex: number) => FeatureRow | undefined, t: number): (FeatureValue | null)[] {
+  const out = new Array<FeatureValue | null>(plan.refs.length).fill(null);
+  plan.views.forEach((pv, vi) => {
+    const row = rowOf(vi);
+    if (row !== undefined) place(pv, valuesAt(pv, row, t), out);
+  });
+  return out;
+}
+
+/**
+ * The rows of n candidates read at t: keysOf[vi][i] is candidate i's key for view vi (undefined: no
+ * value), rowsOf[vi] the rows read for view vi. Each distinct (view, key) is projected once, with the
+ * same valuesAt as training rows.
+ */
+export function assembleCandidates(
+  plan: ServicePlan, keysOf: readonly (readonly (EntityKey | undefined)[])[], rowsOf: readonly ReadonlyMap<EntityKey, FeatureRow>[], n: number, t: number,
+): (FeatureValue | null)[][] {
+  const out = Array.from({ length: n }, () => new Array<FeatureValue | null>(plan.refs.length).fill(null));
+  plan.views.forEach((pv, vi) => {
+    const keys = keysOf[vi] ?? [];
+    const rows = rowsOf[vi];
+    const seen = new Map<EntityKey, FeatureValues | null>();
+    for (let i = 0; i < n; i++) {
+      const key = keys[i];
+      if (key === undefined) continue;
+      let values = seen.get(key);
+      if (values === undefined) {
+        const row = rows?.get(key);
+        values = row === undefined ? null : valuesAt(pv, row, t);
+        seen.set(key, values);
+      }
+      if (values !== null) place(pv, values, out[i]!);
+    }
+  });
+  return out;
+}
+
+/** Feature vectors of a ranking request. */
+export interface FeatureVectors {
+  /** Column refs (`view:feature`), the feature service's order. */
+  readonly columns: readonly FeatureRef[];
+  readonly types: readonly ValueType[];
+  /** Candidates in request order. */
+  readonly itemIds: readonly string[];
+  /** values[i][j]: candidate i, column j; null when the row is missing or expired. */
+  readonly values: readonly (readonly (FeatureValue | null)[])[];
+  /** UTC ms the values are computed as of (the clock at read time). */
+  readonly asOf: number;
+}
+
+/**
+ * A row-major numeric matrix for models: numbers as they are, null → NaN; a string → its index in
+ * `categories[ref]` (NaN when unlisted); a string_list → 1 when it contains the row's item id, else 0
+ * ("was this candidate viewed/booked recently"); a float_list → NaN (embeddings need their own columns).
+ */
+export function toNumericMatrix(
+  columns: readonly FeatureRef[], types: readonly ValueType[], itemIds: readonly string[], values: readonly (readonly (FeatureValue | null)[])[],
+  categories: Readonly<Record<FeatureRef, readonly string[]>> = {},
+): Float32Array {
+  const m = new Float32Array(values.length * columns.length);
+  values.forEach((row, i) => {
+    row.forEach((v, j) => {
+      const type = types[j];
+      let x = Number.NaN;
+      if (typeof v === 'number') x = v;
+      else if (type === 'string' && typeof v === 'string') { const k = categories[columns[j]!]?.indexOf(v) ?? -1; x = k < 0 ? Number.NaN : k; }
+      else if (type === 'string_list') x = Array.isArray(v) && (v as readonly string[]).includes(itemIds[i] ?? '') ? 1 : 0;
+      m[i * columns.length + j] = x;
+    });
+  });
+  return m;
+}
