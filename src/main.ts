@@ -12,6 +12,7 @@ import { registerDataCommands } from './cli/data.ts';
 import { registerServeCommands } from './cli/serve.ts';
 import { registerBatchCommands } from './cli/train.ts';
 import { registerGbdtCommands } from './cli/gbdt.ts';
+import { registerFeatureCommands } from './cli/features.ts';
 
 function buildProgram(): Command {
   const program = new Command('wayfarer')
@@ -38,6 +39,7 @@ function buildProgram(): Command {
   registerDataCommands(program, ctx);
   registerBatchCommands(program, ctx);
   registerGbdtCommands(program, ctx);
+  registerFeatureCommands(program, ctx);
   return program;
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, redactedSummary } from './load-config.ts';
+import { redactUrl } from '../util/redact.ts';
 
 describe('loadConfig', () => {
   it('gives defaults for empty text and no env', () => {
@@ -18,6 +19,28 @@ describe('loadConfig', () => {
     expect(c.dataDir).toBe('/tmp/a');
     expect(c.postgres.url).toBe('postgres://u:secret@db:5432/x');
     expect(JSON.stringify(redactedSummary(c))).not.toContain('secret');
+  });
+
+  it('defaults the feature store to in-memory online and <dataDir>/features/offline', () => {
+    const c = loadConfig('', {});
+    expect(c.redis).toEqual({ keyPrefix: 'wf:' });
+    expect(c.features.offlineDir).toBeUndefined();
+    expect(redactedSummary(c)['redis']).toEqual({ url: '(in-memory online store)', keyPrefix: 'wf:' });
+  });
+
+  it('reads Redis from the environment and redacts its password in both URL forms', () => {
+    const c = loadConfig('{"redis":{"url":"redis://file:6379","keyPrefix":"a:"},"features":{"offlineDir":"/tmp/off"}}', {
+      WAYFARER_REDIS_URL: 'redis://:s3cret@cache:6379/2', WAYFARER_REDIS_PREFIX: 'prod:',
+    });
+    expect(c.redis).toEqual({ url: 'redis://:s3cret@cache:6379/2', keyPrefix: 'prod:' });
+    expect(c.features.offlineDir).toBe('/tmp/off');
+    const summary = JSON.stringify(redactedSummary(c));
+    expect(summary).not.toContain('s3cret');
+    expect(summary).toContain('redis://:***@cache:6379/2');
+    const withUser = loadConfig('', { WAYFARER_REDIS_URL: 'rediss://app:pw@cache:6380' });
+    expect(redactedSummary(withUser)['redis']).toEqual({ url: 'rediss://app:***@cache:6380', keyPrefix: 'wf:' });
+    expect(redactUrl('redis://cache:6379')).toBe('redis://cache:6379');
+    expect(() => loadConfig('{"redis":{"keyPrefix":""}}', {})).toThrow(/redis\.keyPrefix/);
   });
 
   it('names the bad field', () => {

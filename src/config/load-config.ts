@@ -17,6 +17,8 @@ const ENV_OVERRIDES: ReadonlyArray<[string, readonly string[], (v: string) => un
   ['WAYFARER_POSTGRES_SCHEMA', ['postgres', 'schema'], (v) => v],
   ['WAYFARER_HOST', ['server', 'host'], (v) => v],
   ['WAYFARER_PORT', ['server', 'port'], Number],
+  ['WAYFARER_REDIS_URL', ['redis', 'url'], (v) => v],
+  ['WAYFARER_REDIS_PREFIX', ['redis', 'keyPrefix'], (v) => v],
 ];
 
 /** Parse config text (JSON; empty means all defaults) and environment overrides into a frozen Config. */
@@ -69,5 +71,7 @@ export function redactedSummary(config: Config): Record<string, unknown> {
     server: config.server,
     import: config.import,
     bootstrap: config.bootstrap,
+    redis: { url: config.redis.url === undefined ? '(in-memory online store)' : redactUrl(config.redis.url), keyPrefix: config.redis.keyPrefix },
+    features: { offlineDir: config.features.offlineDir ?? '(<dataDir>/features/offline)' },
   };
 }

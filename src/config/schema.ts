@@ -38,6 +38,21 @@ export const bootstrapSchema = z.object({
   seed: z.number().int().default(42),
 });
 
+export const redisSchema = z.object({
+  /**
+   * redis://[user:pass@]host:port[/db] (rediss:// for TLS) of the online feature store. Unset: the
+   * in-memory online store (single process; lost on restart, rebuilt by streaming and materialisation).
+   */
+  url: z.string().min(1).optional(),
+  /** Prefix of every key Wayfarer writes, so several deployments (or test runs) can share one Redis. */
+  keyPrefix: z.string().min(1).default('wf:'),
+});
+
+export const featuresSchema = z.object({
+  /** Folder of the offline feature history (Parquet segments). Unset: `<dataDir>/features/offline`. */
+  offlineDir: z.string().min(1).optional(),
+});
+
 export const configSchema = z.object({
   /** Root folder for the embedded database, model artifacts and generated data. Two data dirs never share state. */
   dataDir: z.string().min(1).default('./data'),
@@ -47,6 +62,10 @@ export const configSchema = z.object({
   server: serverSchema.default(serverSchema.parse({})),
   import: importSchema.default(importSchema.parse({})),
   bootstrap: bootstrapSchema.default(bootstrapSchema.parse({})),
+  /** Online feature store connection (Redis, or in memory when unset). */
+  redis: redisSchema.default(redisSchema.parse({})),
+  /** Feature store storage. */
+  features: featuresSchema.default(featuresSchema.parse({})),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,4 +1,4 @@
-/** Replace the password of a URL (`scheme://user:pass@host`) with ***, for logs and error messages. */
+/** Replace the password of a URL (`scheme://user:pass@host` or `scheme://:pass@host`) with ***, for logs and error messages. */
 export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 }
