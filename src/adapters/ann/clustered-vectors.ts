@@ -24,10 +24,16 @@ export interface ClusteredVectorsOptions {
   itemSpread?: number;
   /** Per-dimension std-dev of the isotropic noise added after the projection; default 0.02. */
   noise?: number;
-  /** Seed of the cluster centres: datasets that share it share the same clusters. */
+  /** Number of user-like query vectors drawn from the same mixture (see drawQueries); default 0. */
+  queries?: number;
+  /** Seed of everything; same options → same bytes. */
   seed?: number | string;
-  /** Name of the row stream, so items and queries drawn from the same clusters differ. */
-  stream?: string;
+}
+
+/** A dataset and queries drawn from the same mixture, both row-major with unit rows. */
+export interface ClusteredVectors {
+  vectors: Float32Array;
+  queries: Float32Array;
 }
 
 /** Scales a row in place to unit L2 norm (a zero row stays zero). */
@@ -81,7 +87,7 @@ function pick(cdf: Float64Array, u: number): number {
  * dimension) and dense neighbourhoods; uniform noise has neither and misstates ANN recall.
  * Same options → same bytes.
  */
-export function clusteredVectors(opts: ClusteredVectorsOptions): Float32Array {
+export function clusteredVectors(opts: ClusteredVectorsOptions): ClusteredVectors {
   const { n, dim } = opts;
   const latent = Math.min(dim, opts.latentDim ?? 16);
   const clusters = opts.clusters ?? Math.max(4, Math.round(Math.sqrt(n) / 4));
@@ -94,24 +100,62 @@ export function clusteredVectors(opts: ClusteredVectorsOptions): Float32Array {
   for (let s = 0; s < subParents.length; s++) subParents[s] = Math.floor(s / subs);
   const subCentres = gaussianRows(centreRng, clusters * subs, latent, top, opts.clusterSpread ?? 0.15, subParents);
   const projection = gaussianRows(centreRng, latent, dim, null, 1 / Math.sqrt(latent), null);
-  const topCdf = skewedCdf(clusters);
-  const subCdf = skewedCdf(subs);
-  const rng = createRng(deriveSeed(seed, opts.stream ?? 'items'));
-  const noise = opts.noise ?? 0.02;
-  const rows = new Float32Array(n * dim);
-  const z = new Float64Array(latent);
-  const itemSpread = opts.itemSpread ?? 0.1;
+  const mixture: Mixture = {
+    dim, latent, subs, subCentres, projection, topCdf: skewedCdf(clusters), subCdf: skewedCdf(subs),
+    itemSpread: opts.itemSpread ?? 0.1, noise: opts.noise ?? 0.02,
+  };
+  return {
+    vectors: drawRows(mixture, n, createRng(deriveSeed(seed, 'items'))),
+    queries: drawQueries(mixture, opts.queries ?? 0, createRng(deriveSeed(seed, 'queries'))),
+  };
+}
+
+interface Mixture {
+  dim: number;
+  latent: number;
+  subs: number;
+  subCentres: Float32Array;
+  projection: Float32Array;
+  topCdf: Float64Array;
+  subCdf: Float64Array;
+  itemSpread: number;
+  noise: number;
+}
+
+/** Adds `weight` × one draw of the mixture (latent point, projected, plus noise) into rows[o…o+dim). */
+function addDraw(m: Mixture, rng: Rng, rows: Float32Array, o: number, weight: number, z: Float64Array): void {
+  const { dim, latent } = m;
+  const sub = (pick(m.topCdf, rng.next()) * m.subs + pick(m.subCdf, rng.next())) * latent;
+  for (let l = 0; l < latent; l++) z[l] = weight * ((m.subCentres[sub + l] as number) + m.itemSpread * rng.normal());
+  for (let j = 0; j < dim; j++) rows[o + j] = (rows[o + j] as number) + weight * m.noise * rng.normal();
+  for (let l = 0; l < latent; l++) {
+    const zl = z[l] as number;
+    const p = l * dim;
+    for (let j = 0; j < dim; j++) rows[o + j] = (rows[o + j] as number) + zl * (m.projection[p + j] as number);
+  }
+}
+
+function drawRows(m: Mixture, n: number, rng: Rng): Float32Array {
+  const rows = new Float32Array(n * m.dim);
+  const z = new Float64Array(m.latent);
   for (let i = 0; i < n; i++) {
-    const sub = (pick(topCdf, rng.next()) * subs + pick(subCdf, rng.next())) * latent;
-    for (let l = 0; l < latent; l++) z[l] = (subCentres[sub + l] as number) + itemSpread * rng.normal();
-    const o = i * dim;
-    for (let j = 0; j < dim; j++) rows[o + j] = noise * rng.normal();
-    for (let l = 0; l < latent; l++) {
-      const zl = z[l] as number;
-      const p = l * dim;
-      for (let j = 0; j < dim; j++) rows[o + j] = (rows[o + j] as number) + zl * (projection[p + j] as number);
-    }
-    normalizeRow(rows, o, dim);
+    addDraw(m, rng, rows, i * m.dim, 1, z);
+    normalizeRow(rows, i * m.dim, m.dim);
+  }
+  return rows;
+}
+
+/**
+ * User-like queries: a weighted blend of 1–3 draws (a user with several interests), normalised.
+ * They fall between clusters more often than items do, which is where graph search struggles.
+ */
+function drawQueries(m: Mixture, n: number, rng: Rng): Float32Array {
+  const rows = new Float32Array(n * m.dim);
+  const z = new Float64Array(m.latent);
+  for (let i = 0; i < n; i++) {
+    const interests = 1 + rng.int(3);
+    for (let t = 0; t < interests; t++) addDraw(m, rng, rows, i * m.dim, 0.5 + 0.5 * rng.next(), z);
+    normalizeRow(rows, i * m.dim, m.dim);
   }
   return rows;
 }
