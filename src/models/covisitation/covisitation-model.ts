@@ -10,7 +10,7 @@ import type { CovisitationArtifact } from './artifact.ts';
 import { covisitationFromArtifact, covisitationToArtifact } from './artifact.ts';
 import type { CovisitationConfig } from './options.ts';
 import type { NeighbourCsr } from './pair-table.ts';
-import { emitPairsFromHistory } from './pairs.ts';
+import { emitPairsFromHistory, internItem } from './pairs.ts';
 
 /** A recent item of the user and how much it should count (e.g. 3 for a booking, decayed by age). */
 export interface RecentItem {
@@ -176,13 +176,7 @@ export class CovisitationModel {
   }
 
   private intern(itemId: ItemId): number {
-    let idx = this.index.get(itemId);
-    if (idx === undefined) {
-      idx = this.items.length;
-      this.items.push(itemId);
-      this.index.set(itemId, idx);
-    }
-    return idx;
+    return internItem(this.items, this.index, itemId);
   }
 
   private bump(from: number, to: number, x: number): void {

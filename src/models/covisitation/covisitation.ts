@@ -8,7 +8,7 @@ import { CovisitationModel } from './covisitation-model.ts';
 import type { CovisitationConfig, CovisitationOptions } from './options.ts';
 import { resolveCovisitationOptions } from './options.ts';
 import { PairTable } from './pair-table.ts';
-import { SessionWindow, emitPairs } from './pairs.ts';
+import { SessionWindow, emitPairs, internItem } from './pairs.ts';
 
 export { CovisitationModel } from './covisitation-model.ts';
 export type { RecentItem } from './covisitation-model.ts';
@@ -103,13 +103,7 @@ export class CovisitationTrainer {
   }
 
   private intern(itemId: ItemId): number {
-    let idx = this.index.get(itemId);
-    if (idx === undefined) {
-      idx = this.items.length;
-      this.items.push(itemId);
-      this.index.set(itemId, idx);
-    }
-    return idx;
+    return internItem(this.items, this.index, itemId);
   }
 
   /** Drop windows that cannot receive pairs any more (user sessions past the gap) or idle too long. */

@@ -123,3 +123,14 @@ export function emitPairsFromHistory(
     ? { item: intern(last.itemId), weight: cfg.typeWeights[last.type] } : null;
   emitPairs(win, userPrev, intern(event.itemId), weight, cfg, sink);
 }
+
+/** Dense index of an item id, appending it to `items` (and `index`) when new. */
+export function internItem(items: string[], index: Map<string, number>, itemId: string): number {
+  let idx = index.get(itemId);
+  if (idx === undefined) {
+    idx = items.length;
+    items.push(itemId);
+    index.set(itemId, idx);
+  }
+  return idx;
+}
