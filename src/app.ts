@@ -10,8 +10,13 @@ import { createStore, pgliteDirOf } from './adapters/postgres/create-store.ts';
 import type { PostgresStore } from './adapters/postgres/postgres-store.ts';
 import { FsArtifactStore } from './adapters/filesystem/fs-artifact-store.ts';
 import type { Store } from './ports/store.ts';
+import { BruteForceIndex } from './adapters/ann/brute-force-index.ts';
+import { HnswlibIndex } from './adapters/ann/hnswlib-index.ts';
+import { openVectorIndex } from './adapters/ann/open-vector-index.ts';
 import { ModelRegistry, type ModelManifest } from './training/registry.ts';
-import { storeTrainingData, trainBaselines } from './training/train-baselines.ts';
+import { storeTrainingData } from './training/train-baselines.ts';
+import { trainStages, type TrainStagesOptions } from './training/train-stages.ts';
+import type { VectorIndexFactory } from './pipeline/two-tower-source.ts';
 import { createServingMetrics, type ServingMetrics } from './api/metrics.ts';
 import { createServer } from './api/server.ts';
 import { loadEngine } from './pipeline/engine-load.ts';
@@ -29,20 +34,43 @@ export function openStore(config: Config): Promise<PostgresStore> {
   });
 }
 
-/** The model registry on the artifact store (a folder under the data dir). */
+/** The model registry on the artifact store (a folder under the data dir; index folders are opened in place). */
 export function openRegistry(config: Config): ModelRegistry {
-  return new ModelRegistry(new FsArtifactStore(path.join(path.resolve(config.dataDir), 'artifacts')));
+  const root = path.join(path.resolve(config.dataDir), 'artifacts');
+  return new ModelRegistry(new FsArtifactStore(root), { localRoot: root });
 }
 
+/**
+ * Catalogs below this size get the exact BruteForceIndex (a scan of 20k × 64 floats is ≈ 1 ms);
+ * larger ones HNSW on hnswlib-node, the ANN adapters' recommended default (see hnswlib-index.ts):
+ * M = 16, efConstruction = 128, efSearch = 160, which gave recall@100 ≥ 0.95 at 1M items there.
+ */
+export const EXACT_INDEX_BELOW = 20_000;
+
+/** The vector-index adapters of the two-tower source. */
+export const vectorIndexes: VectorIndexFactory = {
+  create: (dim, size) => (size < EXACT_INDEX_BELOW
+    ? new BruteForceIndex({ dim, initialCapacity: Math.max(1024, size) })
+    : new HnswlibIndex({ dim, m: 16, efConstruction: 128, efSearch: 160, initialCapacity: Math.max(1024, size) })),
+  open: (dir) => openVectorIndex(dir),
+};
+
 /** Train every available stage from the store, register the version and promote it. */
-export async function trainAndPromote(store: Store, registry: ModelRegistry, log: (line: string) => void, onProgress?: (n: number) => void): Promise<ModelManifest> {
+export async function trainAndPromote(
+  store: Store, registry: ModelRegistry, log: (line: string) => void, onProgress?: (n: number) => void, options: Pick<TrainStagesOptions, 'twoTower'> = {},
+): Promise<ModelManifest> {
   const started = Date.now();
-  const trained = await trainBaselines(storeTrainingData(store), onProgress);
-  for (const note of trained.notes) log(`note: ${note}`);
-  const manifest = await registry.register(trained.files, { trainedOn: trained.trainedOn, metrics: {}, notes: trained.notes });
-  await registry.promote(manifest.version);
-  log(`trained ${Object.keys(trained.files).length} stages on ${trained.trainedOn.interactions.toLocaleString()} interactions in ${((Date.now() - started) / 1000).toFixed(1)} s; promoted ${manifest.version}`);
-  return manifest;
+  const trained = await trainStages(storeTrainingData(store), vectorIndexes, { ...options, log, ...(onProgress === undefined ? {} : { onProgress }) });
+  try {
+    for (const note of trained.notes) log(`note: ${note}`);
+    const manifest = await registry.register(trained.files, { trainedOn: trained.trainedOn, metrics: trained.metrics, notes: trained.notes }, new Date(), trained.dirs);
+    await registry.promote(manifest.version);
+    const stages = Object.keys(trained.files).length + Object.keys(trained.dirs).length;
+    log(`trained ${stages} stage files on ${trained.trainedOn.interactions.toLocaleString()} interactions in ${((Date.now() - started) / 1000).toFixed(1)} s; promoted ${manifest.version}`);
+    return manifest;
+  } finally {
+    await trained.cleanup();
+  }
 }
 
 export interface AppOverrides {
@@ -86,12 +114,16 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     config, store, registry, metrics, server,
     engine: () => engine,
     loadEngine: async (log) => {
-      engine = await loadEngine(deps, registry, log === undefined ? {} : { log });
+      const previous = engine;
+      engine = await loadEngine(deps, registry, { indexes: vectorIndexes, ...(log === undefined ? {} : { log }) });
+      // Requests run their candidate stage synchronously, so none is inside the old index now.
+      previous?.close();
       return engine;
     },
     close: async () => {
       // Reverse order of construction: the server stops taking requests before the store closes.
       for (const close of closers.reverse()) await close();
+      engine?.close();
     },
   };
 }

@@ -19,7 +19,7 @@ describe('REST API', () => {
     expect(body.modelVersion).toBe('v1');
     expect(new Set(body.items.map((i) => i.itemId)).size).toBe(10);
     for (const i of body.items) {
-      expect(i.source).toMatch(/popular|covisitation/);
+      expect(i.source).toMatch(/popular|covisitation|two-tower/);
       expect(typeof i.score).toBe('number');
       expect(i.reasons.length).toBeGreaterThan(0);
     }
@@ -30,8 +30,10 @@ describe('REST API', () => {
     expect(r.statusCode).toBe(200);
     const body = r.json<RecBody>();
     expect(body.items).toHaveLength(5);
-    expect(body.items.every((i) => i.source === 'popular' || i.stage === 'backfill')).toBe(true);
-    expect(body.items[0]?.reasons).toContain('popular right now');
+    // Popular in context, and the two-tower's user tower on context features alone.
+    expect(body.items.every((i) => i.source === 'popular' || i.source === 'two-tower' || i.stage === 'backfill')).toBe(true);
+    expect(body.items.some((i) => i.reasons.includes('popular right now'))).toBe(true);
+    expect(f.app.engine()!.recommendBySource({ userId: 'never-seen', k: 5, country: 'DE' })['two-tower']).toHaveLength(5);
   });
 
   it('reads its writes: a posted booking is excluded next time and co-visited items appear', async () => {
@@ -85,6 +87,30 @@ describe('REST API', () => {
     expect((await f.app.store.listBlocks()).some((x) => x.itemId === a && x.userId === null)).toBe(false);
   });
 
+  it('makes a hotel added through the API retrievable by the two-tower at once, without retraining', async () => {
+    const engine = f.app.engine()!;
+    expect(engine.hasTwoTower).toBe(true);
+    // The most popular hotel's city is a popular cluster; the new hotel copies its features.
+    const top = engine.recommendBySource({ userId: 'nobody', k: 1 })['popular']?.[0] as string;
+    const [template] = await f.app.store.getItems([top]);
+    const { city, country, price, stars, reviewScore, chain } = template!;
+    const added = await post('/v1/items', [{ id: 'h-brand-new', kind: 'hotel', name: 'Brand New', city, country, price, stars, reviewScore, chain }]);
+    expect(added.json()).toEqual({ upserted: 1 });
+    // A user whose recent items are hotels of that city.
+    const sameCity = (await f.app.store.getItems(Array.from({ length: 300 }, (_, i) => `h${i}`))).filter((i) => i.city === city && i.id !== top).slice(0, 3);
+    expect(sameCity.length).toBeGreaterThan(0);
+    const clicks = sameCity.map((h, i) => ({ userId: 'tt-user', itemId: h.id, type: 'click', eventId: `tt-${i}` }));
+    expect((await post('/v1/events', clicks)).json()).toEqual({ stored: clicks.length, duplicates: 0 });
+    const bySource = engine.recommendBySource({ userId: 'tt-user', k: 40 });
+    expect(bySource['two-tower']).toContain('h-brand-new');
+    // With the city as destination the two-tower scores the city's items exactly: the new hotel is among them.
+    const inCity = engine.recommendBySource({ userId: 'tt-user', k: 10, destination: city! });
+    expect(inCity['two-tower']).toContain('h-brand-new');
+    const rec = (await post('/v1/recommendations', { userId: 'tt-user', k: 10, context: { destination: city } })).json<RecBody>();
+    expect(rec.fallbacks).toEqual([]);
+    expect(rec.items.length).toBeGreaterThan(0);
+  });
+
   it('rejects a bad item naming the field', async () => {
     const r = await post('/v1/items', [{ id: 'hx', kind: 'hotel', stars: 9 }]);
     expect(r.statusCode).toBe(400);
@@ -130,6 +156,7 @@ describe('REST API', () => {
     expect(m.body).toMatch(/recsys_stage_latency_seconds_bucket\{[^}]*stage="candidates"/);
     expect(m.body).toMatch(/recsys_http_request_duration_seconds_count\{route="\/v1\/recommendations"/);
     expect(m.body).toMatch(/recsys_candidates_per_source_count\{source="popular"\}/);
+    expect(m.body).toMatch(/recsys_candidates_per_source_count\{source="two-tower"\}/);
     const doc = (await get('/docs/json')).json<{ paths: Record<string, unknown> }>();
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/recommendations', '/v1/events', '/v1/items/{id}/similar', '/v1/users/{id}/history']));
   });
@@ -144,6 +171,10 @@ describe('readiness before models load', () => {
       expect(r.statusCode).toBe(503);
       await f.app.loadEngine();
       expect((await f.app.server.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+      // Too few interest events for the two-tower: the version says so and serves without it.
+      expect((await f.app.registry.current())?.notes.join(' ')).toMatch(/two-tower skipped/);
+      expect(f.app.engine()?.hasTwoTower).toBe(false);
+      expect((await f.app.server.inject({ method: 'GET', url: '/v1/recommendations?userId=u1&k=3' })).json<RecBody>().items).toHaveLength(3);
     } finally {
       await f.cleanup();
     }

@@ -9,6 +9,7 @@ export function printEvalReport(ctx: CliContext, r: EvalReport): void {
   const cutoff = r.cutoffTs === null ? 'random events' : `events from ${new Date(r.cutoffTs).toISOString()}`;
   ctx.out(`split: ${r.split} (held out ${cutoff}); train ${r.trainEvents.toLocaleString()} events, test ${r.testEvents.toLocaleString()} events`);
   for (const note of r.notes) ctx.out(`note: ${note}`);
+  if (r.oracle !== undefined) ctx.out(`note: ${r.oracle}`);
   const sources = Object.keys(r.bySource);
   const first = r.bySource[sources[0] ?? ''];
   if (first === undefined) { ctx.out('no test users with held-out interest events'); return; }

@@ -55,7 +55,7 @@ async function bootstrapIfEmpty(app: App, log: (line: string) => void): Promise<
     log(`generated ${b.events.toLocaleString()} events`);
   }
   if ((await app.registry.current()) === undefined) {
-    log('no promoted model: training the baseline stages');
+    log('no promoted model: training the candidate stages (popularity, co-visitation, two-tower)');
     const bar = createProgress('train', 0);
     await trainAndPromote(app.store, app.registry, log, (n) => bar.update(n, `${n.toLocaleString()} interactions`));
     bar.done();

@@ -1,7 +1,9 @@
 /**
  * @module pipeline/candidates
- * Stage 1: candidate generation. Each source proposes up to its quota; the merge keeps every
- * source's score (features for the rankers) and orders by weighted reciprocal-rank fusion.
+ * Stage 1: candidate generation. Each source (two-tower ANN, co-visitation of recent items,
+ * popularity in context) proposes up to its quota; a failing source is skipped and reported, the
+ * others still serve. The merge keeps every source's score (features for the rankers) and orders
+ * by weighted reciprocal-rank fusion.
  */
 import type { Candidate, Reason } from '../domain/candidate.ts';
 import type { ItemId } from '../domain/types.ts';
@@ -9,11 +11,14 @@ import type { PopularityModel } from '../models/popularity/popularity.ts';
 import type { CovisitationModel } from '../models/covisitation/covisitation.ts';
 import type { ServingCatalog } from './catalog.ts';
 import type { PipelineItem, RequestContext } from './stage.ts';
+import { TWO_TOWER_SOURCE, type TwoTowerSource } from './two-tower-source.ts';
 
 export interface CandidateModels {
   popularity: PopularityModel;
   covisitation: CovisitationModel;
   catalog: ServingCatalog;
+  /** The two-tower source, when the promoted version has one. */
+  twoTower?: TwoTowerSource | undefined;
 }
 
 export interface CandidateOptions {
@@ -32,10 +37,10 @@ export interface CandidateOptions {
 }
 
 export const DEFAULT_CANDIDATE_OPTIONS: CandidateOptions = {
-  quotas: { covisitation: 200, popular: 200 },
+  quotas: { [TWO_TOWER_SOURCE]: 200, covisitation: 200, popular: 200 },
   perK: 4,
   minPerSource: 40,
-  weights: { covisitation: 0.5, popular: 1 },
+  weights: { [TWO_TOWER_SOURCE]: 1, covisitation: 0.5, popular: 1 },
   rrfK: 20,
 };
 
@@ -52,9 +57,20 @@ export function querySources(ctx: RequestContext, m: CandidateModels, opts: Cand
     || (ctx.destination !== null && !m.catalog.inDestination(id, ctx.destination));
   const quota = (source: string): number => Math.min(opts.quotas[source] ?? 0, Math.max(opts.minPerSource, ctx.k * opts.perK));
   const lists: SourceList[] = [];
-  if (ctx.recent.length > 0) {
-    lists.push({ source: 'covisitation', items: m.covisitation.query(ctx.recent, quota('covisitation'), skip) });
+  // A failing optional source (the ANN index, a model file) must not take the request down.
+  const attempt = (source: string, run: () => Candidate[]): void => {
+    try {
+      lists.push({ source, items: run() });
+    } catch (err) {
+      ctx.degraded.push({ source, reason: err instanceof Error ? `error: ${err.message}` : 'error' });
+    }
+  };
+  const tt = m.twoTower;
+  if (tt !== undefined) {
+    const inDestination = ctx.destination === null ? undefined : m.catalog.destinationItems(ctx.destination);
+    attempt(TWO_TOWER_SOURCE, () => tt.query(ctx, quota(TWO_TOWER_SOURCE), skip, inDestination));
   }
+  if (ctx.recent.length > 0) attempt('covisitation', () => m.covisitation.query(ctx.recent, quota('covisitation'), skip));
   const popular = m.popularity.query({ country: ctx.country, destination: ctx.destination, season: ctx.season }, quota('popular'), skip);
   lists.push({ source: 'popular', items: ctx.known ? popular : popular.map(asColdStart) });
   return lists;

@@ -20,19 +20,18 @@ export interface CatalogUser {
 export class ServingCatalog {
   private readonly items = new Map<ItemId, CatalogItem>();
   private readonly users = new Map<UserId, CatalogUser>();
-  /** Items per city, for destination-restricted requests. */
+  /** Items per city and per country, for destination-restricted requests. */
   private readonly byCity = new Map<string, Set<ItemId>>();
+  private readonly byCountry = new Map<string, Set<ItemId>>();
 
   addItems(items: readonly Item[]): void {
     for (const i of items) {
       const prev = this.items.get(i.id);
       if (prev?.city != null) this.byCity.get(prev.city)?.delete(i.id);
+      if (prev?.country != null) this.byCountry.get(prev.country)?.delete(i.id);
       this.items.set(i.id, { name: i.name, city: i.city, country: i.country, kind: i.kind });
-      if (i.city !== null) {
-        let set = this.byCity.get(i.city);
-        if (set === undefined) this.byCity.set(i.city, (set = new Set()));
-        set.add(i.id);
-      }
+      if (i.city !== null) addTo(this.byCity, i.city, i.id);
+      if (i.country !== null) addTo(this.byCountry, i.country, i.id);
     }
   }
 
@@ -54,6 +53,18 @@ export class ServingCatalog {
     return i !== undefined && (i.city === destination || i.country === destination);
   }
 
+  /**
+   * The items `inDestination` accepts for `destination`: the city's items, else the country's
+   * (empty when neither matches). A live view: do not modify.
+   */
+  destinationItems(destination: string): ReadonlySet<ItemId> {
+    const city = this.byCity.get(destination);
+    const country = this.byCountry.get(destination);
+    if (city === undefined) return country ?? EMPTY;
+    if (country === undefined || country.size === 0) return city;
+    return new Set([...city, ...country]);
+  }
+
   /** A human name: the item's name, else its id. Cities are named by their city item when present. */
   displayName(id: ItemId): string {
     return this.items.get(id)?.name ?? id;
@@ -66,4 +77,12 @@ export class ServingCatalog {
   get userCount(): number {
     return this.users.size;
   }
+}
+
+const EMPTY: ReadonlySet<ItemId> = new Set();
+
+function addTo(index: Map<string, Set<ItemId>>, key: string, id: ItemId): void {
+  let set = index.get(key);
+  if (set === undefined) index.set(key, (set = new Set()));
+  set.add(id);
 }

@@ -17,11 +17,15 @@ import { querySources, DEFAULT_CANDIDATE_OPTIONS } from './candidates.ts';
 import { applyFilters } from './filter/filter-state.ts';
 import { buildStages, runPipeline, DEFAULT_PIPELINE_OPTIONS, type PipelineOptions, type PipelineRun } from './recommend.ts';
 import type { PipelineItem, RequestContext, Stage } from './stage.ts';
+import type { TwoTowerSource } from './two-tower-source.ts';
+import type { CandidateModels } from './candidates.ts';
 
 export interface EngineModels {
   version: string;
   popularity: PopularityModel;
   covisitation: CovisitationModel;
+  /** Absent when the version has no two-tower (too little data) or it could not be loaded. */
+  twoTower?: TwoTowerSource | undefined;
 }
 
 export interface EngineState {
@@ -63,10 +67,16 @@ export interface RecommendResult {
 
 export class Engine {
   private readonly stages: Stage[];
+  private readonly sources: CandidateModels;
 
   constructor(private readonly deps: EngineDeps, private readonly models: EngineModels, private readonly state: EngineState) {
-    const m = { popularity: models.popularity, covisitation: models.covisitation, catalog: state.catalog };
-    this.stages = buildStages(m, state.filters, deps.pipeline ?? DEFAULT_PIPELINE_OPTIONS);
+    this.sources = { popularity: models.popularity, covisitation: models.covisitation, catalog: state.catalog, twoTower: models.twoTower };
+    this.stages = buildStages(this.sources, state.filters, deps.pipeline ?? DEFAULT_PIPELINE_OPTIONS);
+  }
+
+  /** Whether candidates include the two-tower source. */
+  get hasTwoTower(): boolean {
+    return this.models.twoTower !== undefined;
   }
 
   get modelVersion(): string {
@@ -79,7 +89,7 @@ export class Engine {
     const run = await runPipeline(this.stages, ctx);
     const items = run.items.slice(0, input.k);
     if (items.length < input.k) items.push(...this.backfill(ctx, items, input.k - items.length));
-    this.observe(run);
+    this.observe(run, ctx);
     if (this.deps.recordServedAsShown ?? true) this.recordShown(ctx, items);
     const nameOf = (id: string): string => this.state.catalog.displayName(id);
     return {
@@ -88,7 +98,10 @@ export class Engine {
         reasons: [...new Set(i.reasons.map((r) => describeReason(r, nameOf)))].slice(0, 3),
       })),
       modelVersion: this.models.version,
-      fallbacks: run.outcomes.filter((o) => o.outcome.fallback !== undefined).map((o) => ({ stage: o.stage, reason: o.outcome.fallback as string })),
+      fallbacks: [
+        ...ctx.degraded.map((d) => ({ stage: `candidates/${d.source}`, reason: d.reason })),
+        ...run.outcomes.filter((o) => o.outcome.fallback !== undefined).map((o) => ({ stage: o.stage, reason: o.outcome.fallback as string })),
+      ],
       stages: run.outcomes.map((o) => ({ name: o.stage, ms: round3(o.outcome.ms), out: o.outcome.items.length })),
       tookMs: round3(performance.now() - started),
     };
@@ -97,9 +110,8 @@ export class Engine {
   /** Each candidate source's own top-k after the filter stage (offline evaluation, debugging). */
   recommendBySource(input: RecommendInput): Record<string, ItemId[]> {
     const ctx = this.context(input);
-    const m = { popularity: this.models.popularity, covisitation: this.models.covisitation, catalog: this.state.catalog };
     const out: Record<string, ItemId[]> = {};
-    for (const list of querySources(ctx, m, this.deps.pipeline?.candidates ?? DEFAULT_CANDIDATE_OPTIONS)) {
+    for (const list of querySources(ctx, this.sources, this.deps.pipeline?.candidates ?? DEFAULT_CANDIDATE_OPTIONS)) {
       const kept = applyFilters(list.items, { userId: ctx.userId, exclude: ctx.exclude, now: ctx.now }, this.state.filters).kept;
       out[list.source] = kept.slice(0, input.k).map((c) => c.itemId);
     }
@@ -127,11 +139,21 @@ export class Engine {
     return { inserted: r.inserted, duplicates: r.duplicates };
   }
 
-  /** Add or update catalog items: stored, then servable (and filterable) on the next request. */
+  /**
+   * Add or update catalog items: stored, then servable (and filterable) on the next request. The
+   * two-tower source embeds them with the item tower (features alone for an id it never saw) and
+   * upserts them into its index, so they are retrievable without retraining.
+   */
   async upsertItems(items: readonly Item[]): Promise<void> {
     await this.deps.store.upsertItems(items);
     this.state.catalog.addItems(items);
     this.state.filters.loadItems(items);
+    this.models.twoTower?.upsertItems(items);
+  }
+
+  /** Release the models' native resources (the ANN index). The engine must not be used afterwards. */
+  close(): void {
+    this.models.twoTower?.close();
   }
 
   /** Block items (globally when userId is null, or for one user); effective on the next request. */
@@ -171,6 +193,8 @@ export class Engine {
       season: seasonOf(Number.isNaN(checkinTs) ? now : checkinTs),
       exclude: new Set(input.exclude ?? []),
       recent: this.state.recent.weighted(input.userId),
+      recentItems: this.state.recent.items(input.userId).map((e) => e.itemId),
+      degraded: [],
       now,
     };
   }
@@ -190,9 +214,10 @@ export class Engine {
     }
   }
 
-  private observe(run: PipelineRun): void {
+  private observe(run: PipelineRun, ctx: RequestContext): void {
     const m = this.deps.metrics;
     if (m === undefined) return;
+    for (const d of ctx.degraded) m.fallbacks.inc({ stage: `candidates/${d.source}`, reason: 'error' });
     for (const { stage, outcome } of run.outcomes) {
       m.stageLatency.observe({ stage }, outcome.ms / 1000);
       if (outcome.fallback !== undefined) m.fallbacks.inc({ stage, reason: outcome.fallback });

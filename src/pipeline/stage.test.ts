@@ -7,7 +7,7 @@ const item = (itemId: string, finalScore = 1): PipelineItem =>
 
 const ctx: RequestContext = {
   userId: 'u', k: 3, known: true, country: null, device: null, destination: null, checkin: null, checkout: null,
-  season: 'summer', exclude: new Set(), recent: [], now: 0,
+  season: 'summer', exclude: new Set(), recent: [], recentItems: [], degraded: [], now: 0,
 };
 
 describe('runStage', () => {

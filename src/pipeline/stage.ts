@@ -34,6 +34,13 @@ export interface RequestContext {
   exclude: ReadonlySet<ItemId>;
   /** The user's recent items, newest first, with interest weights. */
   recent: readonly { itemId: ItemId; weight: number }[];
+  /** The user's recent interest events' items, newest first, repeats kept (the two-tower's history input). */
+  recentItems: readonly ItemId[];
+  /**
+   * Candidate sources that failed during this request (written by the candidate stage, which
+   * then serves from the other sources); the response lists them as fallbacks.
+   */
+  degraded: { source: string; reason: string }[];
   /** UTC ms at request time (from the injected clock). */
   now: number;
 }

@@ -1,19 +1,26 @@
 /**
  * @module training/evaluate
  * Offline evaluation on any imported data: hold out the last part of time (or a random part of
- * the events), train the baselines on the rest, then score each source's list and the merged
- * serving list against each sampled user's held-out items. Streams the store: memory grows with
- * the sampled users, not with the event count.
+ * the events), train the baselines and the two-tower on the rest, then score each source's list,
+ * the merged serving list and — on synthetic data with its hidden truth — the oracle ranking
+ * against each sampled user's held-out items. The baselines stream the store; the two-tower holds
+ * the training window's interest events in memory (see train-two-tower.ts).
  */
-import type { Interaction, ItemId, UserId } from '../domain/types.ts';
+import type { Interaction, Item, ItemId, UserId } from '../domain/types.ts';
 import type { Store } from '../ports/store.ts';
+import type { HiddenTruth } from '../data/synthetic/index.ts';
 import { InvalidInputError } from '../errors.ts';
 import { Engine, type EngineModels } from '../pipeline/engine.ts';
 import { ServingCatalog } from '../pipeline/catalog.ts';
 import { FilterState } from '../pipeline/filter/filter-state.ts';
 import { RecentActivity } from '../pipeline/recent-activity.ts';
+import { DEFAULT_CANDIDATE_OPTIONS, type CandidateOptions } from '../pipeline/candidates.ts';
+import { DEFAULT_PIPELINE_OPTIONS } from '../pipeline/recommend.ts';
+import type { TwoTowerSource, VectorIndexFactory } from '../pipeline/two-tower-source.ts';
 import { MetricsAccumulator, hashUnit, type MetricsReport } from './metrics.ts';
 import { trainBaselines } from './train-baselines.ts';
+import { TwoTowerCollector, trainTwoTowerStage, type TwoTowerStageOptions } from './train-two-tower.ts';
+import { ORACLE_DESCRIPTION, UtilityOracle } from './oracle.ts';
 
 export interface EvalOptions {
   split: 'time' | 'random';
@@ -26,6 +33,20 @@ export interface EvalOptions {
   /** Pass the destination and dates of the user's first held-out event as request context. */
   useContext: boolean;
   onProgress?: (phase: string, n: number) => void;
+  /** Builds the two-tower's index; without it (or with `twoTower: false`) the two-tower is not evaluated. */
+  indexes?: VectorIndexFactory;
+  twoTower?: TwoTowerStageOptions | false;
+  /** Quotas, weights and RRF constant of the merge (default: the serving defaults). */
+  candidates?: Partial<CandidateOptions>;
+  /**
+   * Further merge settings scored on the same trained models, each as a row `merged:<name>`
+   * (for tuning weights without retraining between runs).
+   */
+  mergeVariants?: Record<string, Partial<CandidateOptions>>;
+  /** The generator's hidden truth, when the store holds synthetic data: adds the 'oracle' row. */
+  truth?: HiddenTruth;
+  /** Training log lines (two-tower epochs). */
+  log?: (line: string) => void;
 }
 
 export interface EvalReport {
@@ -33,13 +54,15 @@ export interface EvalReport {
   cutoffTs: number | null;
   trainEvents: number;
   testEvents: number;
-  /** Source name (and 'merged') → metrics. */
+  /** Source name (and 'merged', and 'oracle' with a truth) → metrics. */
   bySource: Record<string, MetricsReport>;
   notes: string[];
+  /** What the oracle row ranks, when there is one. */
+  oracle?: string;
 }
 
 const INTEREST = new Set(['click', 'booking', 'rating']);
-const SOURCES = ['popular', 'covisitation'] as const;
+const SOURCES = ['popular', 'covisitation', 'two-tower'] as const;
 
 interface TestUser { relevant: Set<ItemId>; seen: Set<ItemId>; destination?: string; checkin?: string }
 
@@ -53,9 +76,39 @@ export async function evaluate(store: Store, o: EvalOptions): Promise<EvalReport
   const trainOnly = async function* (): AsyncIterable<Interaction[]> {
     for await (const batch of store.scanInteractions(cutoff === null ? {} : { toTs: cutoff })) yield batch.filter((e) => !isTest(e));
   };
-  const trained = await trainBaselines({ items: () => store.scanItems(), users: () => store.scanUsers(), interactions: trainOnly }, (n) => o.onProgress?.('train', n));
-  const built = await evalEngine(store, trained, trainOnly, users, cutoff ?? range.maxTs);
-  return { bySource: await score(built, users, o), split: o.split, cutoffTs: cutoff, trainEvents: trained.trainedOn.interactions, testEvents, notes: trained.notes };
+  const collector = o.indexes === undefined || o.twoTower === false ? undefined : new TwoTowerCollector();
+  const trained = await trainBaselines({ items: () => store.scanItems(), users: () => store.scanUsers(), interactions: trainOnly }, (n) => o.onProgress?.('train', n), collector?.taps);
+  const notes = [...trained.notes];
+  const { twoTower, cleanup } = await trainEvalTwoTower(collector, o, notes);
+  try {
+    const built = await evalEngine(store, { ...trained, twoTower }, trainOnly, users, cutoff ?? range.maxTs, o);
+    const report: EvalReport = { bySource: await score(built, users, o), split: o.split, cutoffTs: cutoff, trainEvents: trained.trainedOn.interactions, testEvents, notes };
+    if (built.oracle !== undefined) report.oracle = `${ORACLE_DESCRIPTION}; ${built.oracle.size.toLocaleString('en-US')} items without a destination`;
+    return report;
+  } finally {
+    await cleanup();
+  }
+}
+
+/** The two-tower trained on the past (when asked for and there is enough data); a skip note goes to `notes`. */
+async function trainEvalTwoTower(collector: TwoTowerCollector | undefined, o: EvalOptions, notes: string[]): Promise<{ twoTower?: TwoTowerSource; cleanup: () => Promise<void> }> {
+  const none = { cleanup: async (): Promise<void> => undefined };
+  if (collector === undefined || o.indexes === undefined) return none;
+  const tt = await trainTwoTowerStage(collector, o.indexes, { ...(o.log === undefined ? {} : { log: o.log }), ...(o.twoTower === false ? {} : o.twoTower) });
+  if (tt.trained) return { twoTower: tt.source, cleanup: tt.cleanup };
+  notes.push(tt.note);
+  return none;
+}
+
+/**
+ * The merge options of the evaluation: the serving defaults (or the given ones), with every
+ * source's quota raised to the largest cut-off so that Recall@k measures the source, not its quota.
+ */
+function evalCandidateOptions(o: EvalOptions, given: Partial<CandidateOptions> | undefined): CandidateOptions {
+  const d = DEFAULT_CANDIDATE_OPTIONS;
+  const base = { ...d, ...given, quotas: { ...d.quotas, ...given?.quotas }, weights: { ...d.weights, ...given?.weights } };
+  const k = Math.max(...o.ks);
+  return { ...base, quotas: Object.fromEntries(Object.entries(base.quotas).map(([s, q]) => [s, Math.max(q, k)])) };
 }
 
 /** Held-out interest items per user, then a reproducible sample of at most `maxUsers` users. */
@@ -83,16 +136,29 @@ async function collectTestUsers(store: Store, cutoff: number | null, isTest: (e:
 }
 
 /** Serving state as of the cut-off: catalog, blocks, train bookings and recent activity. */
-async function evalEngine(store: Store, trained: Awaited<ReturnType<typeof trainBaselines>>, train: () => AsyncIterable<Interaction[]>,
-  users: Map<UserId, TestUser>, now: number): Promise<{ engine: Engine; catalogSize: number }> {
+interface EvalEngine {
+  engine: Engine;
+  /** Engines over the same models and state with other merge settings (`mergeVariants`). */
+  variants: Map<string, Engine>;
+  catalogSize: number;
+  filters: FilterState;
+  now: number;
+  oracle?: UtilityOracle | undefined;
+}
+
+async function evalEngine(store: Store, trained: Pick<EngineModels, 'popularity' | 'covisitation' | 'twoTower'>, train: () => AsyncIterable<Interaction[]>,
+  users: Map<UserId, TestUser>, now: number, o: EvalOptions): Promise<EvalEngine> {
+  const truth = o.truth;
   const catalog = new ServingCatalog();
   const filters = new FilterState();
   const recent = new RecentActivity();
+  const allItems: Item[] = [];
   let catalogSize = 0;
   for await (const items of store.scanItems()) {
     catalog.addItems(items);
     filters.loadItems(items);
     catalogSize += items.filter((i) => i.kind !== 'city' && i.status === 'active').length;
+    if (truth !== undefined) allItems.push(...items);
   }
   for await (const us of store.scanUsers()) catalog.addUsers(us);
   filters.loadBlocks(await store.listBlocks());
@@ -104,12 +170,17 @@ async function evalEngine(store: Store, trained: Awaited<ReturnType<typeof train
       if (u !== undefined && e.type !== 'search') u.seen.add(e.itemId);
     }
   }
-  const models: EngineModels = { version: 'eval', popularity: trained.popularity, covisitation: trained.covisitation };
-  const engine = new Engine({ store, clock: () => now, recordServedAsShown: false }, models, { catalog, filters, recent });
-  return { engine, catalogSize };
+  const models: EngineModels = { version: 'eval', popularity: trained.popularity, covisitation: trained.covisitation, twoTower: trained.twoTower };
+  // recordServedAsShown false: scoring never changes the state, so the engines can share it.
+  const make = (candidates: CandidateOptions): Engine => new Engine(
+    { store, clock: () => now, recordServedAsShown: false, pipeline: { ...DEFAULT_PIPELINE_OPTIONS, candidates } }, models, { catalog, filters, recent },
+  );
+  const variants = new Map(Object.entries(o.mergeVariants ?? {}).map(([name, c]) => [name, make(evalCandidateOptions(o, { ...o.candidates, ...c }))]));
+  return { engine: make(evalCandidateOptions(o, o.candidates)), variants, catalogSize, filters, now, oracle: truth === undefined ? undefined : new UtilityOracle(truth, allItems) };
 }
 
-async function score({ engine, catalogSize }: { engine: Engine; catalogSize: number }, users: Map<UserId, TestUser>, o: EvalOptions): Promise<Record<string, MetricsReport>> {
+async function score(e: EvalEngine, users: Map<UserId, TestUser>, o: EvalOptions): Promise<Record<string, MetricsReport>> {
+  const { engine, catalogSize } = e;
   const k = Math.max(...o.ks);
   const acc = new Map<string, MetricsAccumulator>();
   const add = (name: string, list: readonly ItemId[], relevant: ReadonlySet<ItemId>): void => {
@@ -124,8 +195,11 @@ async function score({ engine, catalogSize }: { engine: Engine; catalogSize: num
     const input = { userId, k, exclude: [...u.seen], destination: u.destination, checkin: u.checkin };
     const bySource = engine.recommendBySource(input);
     // A source with nothing to say for this user (no recent items for co-visitation) scores an empty list.
-    for (const source of SOURCES) add(source, bySource[source] ?? [], relevant);
+    for (const source of SOURCES) if (source !== 'two-tower' || engine.hasTwoTower) add(source, bySource[source] ?? [], relevant);
     add('merged', (await engine.recommend(input)).items.map((i) => i.itemId), relevant);
+    for (const [name, v] of e.variants) add(`merged:${name}`, (await v.recommend(input)).items.map((i) => i.itemId), relevant);
+    const oracle = e.oracle?.rank({ userId, k, destination: u.destination, exclude: u.seen, allowed: (id) => e.filters.isAllowed(userId, id, e.now) });
+    if (oracle !== undefined) add('oracle', oracle, relevant);
     if (++n % 500 === 0) o.onProgress?.('score', n);
   }
   return Object.fromEntries([...acc].map(([name, a]) => [name, a.result()]));

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,5 +21,29 @@ describe('ModelRegistry', () => {
     expect(await reg.file(cur!, 'missing')).toBeUndefined();
     expect(await reg.versions()).toEqual(['v1', 'v2']);
     await expect(reg.promote('v9')).rejects.toThrow(/v9 not found/);
+  });
+
+  it('stores a directory stage with the version and opens it in place or from a copy', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'wf-reg-'));
+    const src = mkdtempSync(path.join(os.tmpdir(), 'wf-reg-src-'));
+    writeFileSync(path.join(src, 'header.json'), '{"format":"ann@1"}');
+    writeFileSync(path.join(src, 'ids.json'), '["a"]');
+    mkdirSync(path.join(src, 'ignored-subdir'));
+    const meta = { trainedOn: { interactions: 1, users: 1, items: 1, maxTs: 1 }, metrics: {}, notes: [] };
+    const local = new ModelRegistry(new FsArtifactStore(root), { localRoot: root });
+    const v1 = await local.register({ 'popularity.json': '{}' }, meta, new Date(), { 'two-tower-index': src });
+    expect(v1.dirs).toEqual({ 'two-tower-index': ['header.json', 'ids.json'] });
+    const inPlace = await local.localDir(v1, 'two-tower-index');
+    expect(inPlace).toBe(path.join(root, 'models', 'v1', 'two-tower-index'));
+    expect(readFileSync(path.join(inPlace!, 'ids.json'), 'utf8')).toBe('["a"]');
+    expect(await local.localDir(v1, 'nope')).toBeUndefined();
+    // A store without a local root: the files are copied into the cache folder once.
+    const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'wf-reg-cache-'));
+    const remote = new ModelRegistry(new FsArtifactStore(root), { cacheDir });
+    const copied = await remote.localDir((await remote.manifest('v1')), 'two-tower-index');
+    expect(copied).toBe(path.join(cacheDir, 'v1', 'two-tower-index'));
+    expect(readdirSync(copied!).sort()).toEqual(['.complete', 'header.json', 'ids.json']);
+    expect(await remote.localDir(v1, 'two-tower-index')).toBe(copied);
+    await expect(local.register({}, meta, new Date(), { '../escape': src })).rejects.toThrow(/bad stage directory name/);
   });
 });

@@ -9,6 +9,7 @@ import { PopularityTrainer, type PopularityModel } from '../models/popularity/po
 import { CovisitationTrainer, type CovisitationModel } from '../models/covisitation/covisitation.ts';
 import { jsonBytes } from './registry.ts';
 import type { ModelManifest } from './registry.ts';
+import type { TrainingTaps } from './train-two-tower.ts';
 
 /** What training reads: each a fresh stream of batches (interactions ordered by ts). */
 export interface TrainingData {
@@ -33,19 +34,24 @@ export function storeTrainingData(store: InteractionReader & CatalogReader, scan
   return { items: () => store.scanItems(), users: () => store.scanUsers(), interactions: () => store.scanInteractions(scan) };
 }
 
-/** One pass over items, users and interactions; models never see more than one batch at a time. */
-export async function trainBaselines(data: TrainingData, onProgress?: (interactions: number) => void): Promise<TrainedBaselines> {
+/**
+ * One pass over items, users and interactions; models never see more than one batch at a time.
+ * `taps` see every batch too (the two-tower stage collects its data from the same pass).
+ */
+export async function trainBaselines(data: TrainingData, onProgress?: (interactions: number) => void, taps: TrainingTaps = {}): Promise<TrainedBaselines> {
   const popTrainer = new PopularityTrainer();
   const covisTrainer = new CovisitationTrainer();
   let items = 0;
   for await (const batch of data.items()) {
     for (const item of batch) popTrainer.setItemCity(item.id, item.city);
+    taps.items?.(batch);
     items += batch.length;
   }
   const homeCountry = new Map<UserId, string>();
   let users = 0;
   for await (const batch of data.users()) {
     for (const u of batch) if (u.homeCountry !== null) homeCountry.set(u.id, u.homeCountry);
+    taps.users?.(batch);
     users += batch.length;
   }
   let interactions = 0;
@@ -55,6 +61,7 @@ export async function trainBaselines(data: TrainingData, onProgress?: (interacti
     if (batch.length === 0) continue;
     popTrainer.add(batch, countryOf);
     covisTrainer.add(batch);
+    taps.interactions?.(batch);
     interactions += batch.length;
     maxTs = Math.max(maxTs ?? -Infinity, (batch[batch.length - 1] as Interaction).ts);
     onProgress?.(interactions);

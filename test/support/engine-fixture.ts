@@ -1,7 +1,8 @@
 /**
  * @module test/support/engine-fixture
  * A small but real world for API and pipeline tests: the synthetic marketplace in an in-memory
- * PGlite store, baselines trained and promoted into a temporary data dir, and a built App.
+ * PGlite store, every candidate stage (baselines and a small, single-thread two-tower) trained
+ * and promoted into a temporary data dir, and a built App.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -11,6 +12,10 @@ import { createStore } from '../../src/adapters/postgres/create-store.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { generateMarketplace } from '../../src/data/synthetic/index.ts';
 import { importBatches } from '../../src/data/import.ts';
+import type { TwoTowerStageOptions } from '../../src/training/train-two-tower.ts';
+
+/** Fast, deterministic two-tower training for tests: one thread, few epochs. */
+export const FIXTURE_TWO_TOWER: TwoTowerStageOptions = { train: { threads: 1, epochs: 6, patience: 2, seed: 3 } };
 
 export interface Fixture {
   app: App;
@@ -19,7 +24,9 @@ export interface Fixture {
   cleanup(): Promise<void>;
 }
 
-export async function createFixture(opts: { users?: number; items?: number; events?: number; load?: boolean } = {}): Promise<Fixture> {
+export async function createFixture(
+  opts: { users?: number; items?: number; events?: number; load?: boolean; twoTower?: TwoTowerStageOptions | false } = {},
+): Promise<Fixture> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'wf-fixture-'));
   const store = await createStore({ schema: 'wayfarer', poolSize: 1, pgliteDir: undefined });
   const market = generateMarketplace({ users: opts.users ?? 400, items: opts.items ?? 300, events: opts.events ?? 30_000, seed: 11 });
@@ -28,7 +35,7 @@ export async function createFixture(opts: { users?: number; items?: number; even
   const config = loadConfig('', { WAYFARER_DATA_DIR: dataDir, WAYFARER_LOG_LEVEL: 'silent' });
   const clock = { now: Date.UTC(2026, 6, 1) };
   const app = await buildApp(config, { store, clock: () => clock.now, logger: false, defaultMetrics: false });
-  await trainAndPromote(store, app.registry, () => {});
+  await trainAndPromote(store, app.registry, () => {}, undefined, { twoTower: opts.twoTower ?? FIXTURE_TWO_TOWER });
   if (opts.load ?? true) await app.loadEngine();
   return {
     app, clock,

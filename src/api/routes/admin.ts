@@ -1,7 +1,8 @@
 /**
  * @module api/routes/admin
- * Catalog and block management: POST /v1/items (upsert), POST and DELETE /v1/blocks.
- * Changes are stored and take effect on the next recommendation request.
+ * Catalog and block management: POST /v1/items (upsert; the two-tower embeds new and changed
+ * items into its ANN index), POST and DELETE /v1/blocks. Changes are stored and take effect on the
+ * next recommendation request.
  */
 import type { FastifyInstance } from 'fastify';
 import { ITEM_KINDS, ITEM_STATUSES, makeItem, type Item } from '../../domain/types.ts';
@@ -38,7 +39,8 @@ interface BlockBody { itemId: string; userId?: string | null; reason?: string | 
 export function registerAdminRoutes(app: FastifyInstance, engine: EngineGetter): void {
   app.post<{ Body: ItemBody[] }>('/v1/items', {
     schema: {
-      tags: ['catalog'], summary: 'Add or update items; new items are servable on the next request',
+      tags: ['catalog'],
+      summary: 'Add or update items; new items are servable on the next request, and the two-tower embeds them from their features into its index at once',
       body: { type: 'array', items: itemSchema, minItems: 1, maxItems: 10_000 },
       response: { 200: { type: 'object', properties: { upserted: { type: 'integer' } } }, 400: errorResponse },
     },

@@ -7,7 +7,7 @@
  */
 import type { Rng } from '../../util/rng.ts';
 import type { TwoTowerDataset } from './dataset.ts';
-import { ITEM_FIELD_COUNT, USER_FIELD_COUNT } from './encoding.ts';
+import { ITEM_FIELD_COUNT, USER_FIELD_COUNT, encodeMonth } from './encoding.ts';
 import { gatherItem, gatherUser } from './forward.ts';
 import type { StepBatch } from './js-step.ts';
 import { SparseRows } from './optimizer.ts';
@@ -20,6 +20,11 @@ export const DUPLICATE_BIAS = -1e9;
 export interface BatchOptions {
   /** Probability of replacing a user or item id by UNKNOWN (cold-start training). */
   idDropout: number;
+  /**
+   * Probability of training a row as a request without destination and dates: destination and
+   * trip length become UNKNOWN, season and month those of the event time (what serving encodes then).
+   */
+  contextDropout: number;
   /** Per item index: log Q (expected occurrences among the candidates); null disables the correction. */
   logQ: Float32Array | null;
 }
@@ -67,6 +72,7 @@ export class BatchBuilder {
       const dropUser = o.idDropout > 0 && rng.next() < o.idDropout;
       for (let f = 0; f < USER_FIELD_COUNT; f++) this.userRows[i * USER_FIELD_COUNT + f] = ds.userFields[e * USER_FIELD_COUNT + f] as number;
       if (dropUser) this.userRows[i * USER_FIELD_COUNT] = UNKNOWN;
+      if (o.contextDropout > 0 && rng.next() < o.contextDropout) this.dropContext(i * USER_FIELD_COUNT, ds.ts[e] as number);
       for (let j = 0; j < r; j++) this.recentRows[i * r + j] = ds.recent[e * r + j] as number;
       gatherUser(p, l, this.userRows, i * USER_FIELD_COUNT, this.recentRows, i * r, r, this.xu, i * l.user.inputDim);
       this.columnItem[i] = ds.items[e] as number;
@@ -80,6 +86,13 @@ export class BatchBuilder {
     }
     this.fillBias(o.logQ);
     return { xu: this.xu, xi: this.xi, bias: this.bias, rows: this.rows, cols: this.cols };
+  }
+
+  /** Fields 3 (destination) and 6 (trip length) unknown, 4–5 (season, month) from the event time. */
+  private dropContext(at: number, ts: number): void {
+    this.userRows[at + 3] = UNKNOWN;
+    this.userRows[at + 6] = UNKNOWN;
+    encodeMonth(ts, this.userRows, at);
   }
 
   /** −log Q_j in every row, then mask the row's positive wherever it reappears in another column. */

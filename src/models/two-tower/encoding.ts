@@ -98,10 +98,7 @@ export class FeatureEncoder {
     fields[at + 3] = this.cities.indexOf(contextString(ctx, 'destination'));
     const checkin = parseInstant(ctx['checkin']);
     const checkout = parseInstant(ctx['checkout']);
-    const monthTs = checkin ?? q.ts ?? null;
-    const month0 = monthTs === null ? -1 : new Date(monthTs).getUTCMonth();
-    fields[at + 4] = month0 < 0 ? UNKNOWN : seasonVocab.indexOf(seasonOfMonth(month0));
-    fields[at + 5] = month0 < 0 ? UNKNOWN : month0 + 1;
+    encodeMonth(checkin ?? q.ts ?? null, fields, at);
     fields[at + 6] = checkin !== null && checkout !== null && checkout > checkin ? bucketOf(Math.round((checkout - checkin) / DAY_MS), NIGHTS_EDGES) : UNKNOWN;
     if (recent === undefined) return;
     let n = 0;
@@ -138,6 +135,13 @@ export class FeatureEncoder {
     }
     return table;
   }
+}
+
+/** The season and month fields (USER_FIELDS 4 and 5) of a time, UTC ms; unknown for null. */
+export function encodeMonth(ts: number | null, fields: Int32Array, at: number): void {
+  const month0 = ts === null ? -1 : new Date(ts).getUTCMonth();
+  fields[at + 4] = month0 < 0 ? UNKNOWN : seasonVocab.indexOf(seasonOfMonth(month0));
+  fields[at + 5] = month0 < 0 ? UNKNOWN : month0 + 1;
 }
 
 /** Number of categorical user fields (excluding the pooled recent items). */

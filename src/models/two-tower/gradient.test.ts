@@ -59,7 +59,7 @@ describe('two-tower loss gradients', () => {
   const order = Int32Array.from([0, 1, 2, 3]);
   const builder = new BatchBuilder(layout, TINY.recentItems, 4, 6);
   const logQ = Float32Array.from({ length: ITEMS }, (_, i) => -0.3 * i);
-  const batch = builder.fill(params, ds, order, 0, Int32Array.from([6, 1]), createRng(1), { idDropout: 0, logQ });
+  const batch = builder.fill(params, ds, order, 0, Int32Array.from([6, 1]), createRng(1), { idDropout: 0, contextDropout: 0, logQ });
   const res = jsStep(params, layout, batch);
   builder.scatter(res.gxu, res.gxi);
 

@@ -108,6 +108,23 @@ describe('training options', () => {
     expect(gap(withQ)).toBeGreaterThan(gap(withoutQ) + 0.05);
   });
 
+  it('context dropout teaches the tower requests without a destination when every event has one', async () => {
+    const withDest = plantedMarketplace({ users: 400, items: 200, clusters: 8, events: 8000, seed: 5, destinationRate: 1 });
+    const inClusterShare = async (contextDropout: number): Promise<number> => {
+      const r = await fitTwoTower(withDest, SMALL_CONFIG, { ...FAST, contextDropout });
+      const items = itemEmbeddings(r.model, withDest.items);
+      let hits = 0;
+      for (let u = 0; u < 200; u++) {
+        // A known user asking without destination or dates: only id, month (from the request time) and history.
+        const s = scoreItems(userEmbedding(r.model, { userId: `u${u}`, ts: Date.UTC(2026, 3, 1) }), items, withDest.items.length);
+        hits += [...s.keys()].sort((a, b) => (s[b] as number) - (s[a] as number)).slice(0, 10).filter((i) => i % 8 === u % 8).length;
+      }
+      return hits / 2000;
+    };
+    expect(await inClusterShare(0.3)).toBeGreaterThan((await inClusterShare(0)) + 0.05);
+    await expect(fitTwoTower(withDest, SMALL_CONFIG, { contextDropout: 1 })).rejects.toThrow(/contextDropout/);
+  });
+
   it('trains with two Hogwild worker threads to a comparable recall', async () => {
     const res = await fitTwoTower(planted, SMALL_CONFIG, { ...FAST, threads: 2 });
     expect(res.bestRecall ?? 0).toBeGreaterThan(popularityRecall(res.dataset, 10) + 0.2);

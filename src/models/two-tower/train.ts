@@ -51,6 +51,11 @@ export interface TrainOptions {
   recallK?: number;
   /** Probability of replacing a user or item id by UNKNOWN during training (default 0.1). */
   idDropout?: number;
+  /**
+   * Probability of training an example as a request without destination and dates (default 0):
+   * without it, data whose events all carry a destination leaves the no-destination query untrained.
+   */
+  contextDropout?: number;
   /** Adam learning rate of the MLPs and the temperature (default 0.002). */
   learningRate?: number;
   /** Adagrad learning rate of embedding rows (default 0.05). */
@@ -106,7 +111,7 @@ type Resolved = Required<Omit<TrainOptions, 'log'>> & { log: (line: string) => v
 function resolve(o: TrainOptions): Resolved {
   const r: Resolved = {
     batchSize: 256, uniformNegatives: 0, epochs: 10, patience: 2, validationFraction: 0.1, validationUsers: 2000, recallK: 100,
-    idDropout: 0.1, learningRate: ADAM_DEFAULTS.lr, embeddingLearningRate: 0.05, embeddingL2: 0, logQ: true, seed: 1,
+    idDropout: 0.1, contextDropout: 0, learningRate: ADAM_DEFAULTS.lr, embeddingLearningRate: 0.05, embeddingL2: 0, logQ: true, seed: 1,
     threads: Math.max(1, Math.min(2, cpus().length)), backend: 'onnx', log: () => undefined, ...o,
   };
   const intIn = (name: string, v: number, min: number): void => {
@@ -117,13 +122,14 @@ function resolve(o: TrainOptions): Resolved {
   intIn('epochs', r.epochs, 1);
   intIn('threads', r.threads, 1);
   if (!(r.idDropout >= 0 && r.idDropout < 1)) throw new InvalidInputError(`two-tower training: idDropout must be in [0, 1), got ${r.idDropout}`);
+  if (!(r.contextDropout >= 0 && r.contextDropout < 1)) throw new InvalidInputError(`two-tower training: contextDropout must be in [0, 1), got ${r.contextDropout}`);
   return r;
 }
 
 function coreOptions(o: Resolved, model: TwoTowerModel): CoreOptions {
   const c = model.config;
   return {
-    rows: o.batchSize, uniform: o.uniformNegatives, idDropout: o.idDropout, adam: { ...ADAM_DEFAULTS, lr: o.learningRate },
+    rows: o.batchSize, uniform: o.uniformNegatives, idDropout: o.idDropout, contextDropout: o.contextDropout, adam: { ...ADAM_DEFAULTS, lr: o.learningRate },
     embeddingLr: o.embeddingLearningRate, embeddingL2: o.embeddingL2, learnTemperature: c.learnTemperature,
     logScaleMin: Math.log(1 / c.maxTemperature), logScaleMax: Math.log(1 / c.minTemperature),
   };

@@ -19,6 +19,8 @@ export interface CoreOptions {
   /** Uniform negatives per batch, shared by all rows. */
   uniform: number;
   idDropout: number;
+  /** See BatchOptions.contextDropout. */
+  contextDropout: number;
   adam: AdamOptions;
   /** Adagrad learning rate of embedding rows. */
   embeddingLr: number;
@@ -74,7 +76,7 @@ export class TrainerCore {
     for (let b = Atomics.add(cursor, 0, 1); b < batchCount; b = Atomics.add(cursor, 0, 1)) {
       const t0 = performance.now();
       for (let j = 0; j < this.o.uniform; j++) this.negatives[j] = 1 + rng.int(itemRows - 1);
-      const batch = this.builder.fill(this.params, this.ds, order, b * this.o.rows, this.negatives, rng, { idDropout: this.o.idDropout, logQ: this.logQ });
+      const batch = this.builder.fill(this.params, this.ds, order, b * this.o.rows, this.negatives, rng, { idDropout: this.o.idDropout, contextDropout: this.o.contextDropout, logQ: this.logQ });
       const t1 = performance.now();
       const res = await this.runner.run(this.params, batch);
       const t2 = performance.now();
