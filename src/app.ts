@@ -41,17 +41,19 @@ export function openRegistry(config: Config): ModelRegistry {
 }
 
 /**
- * Catalogs below this size get the exact BruteForceIndex (a scan of 20k × 64 floats is ≈ 1 ms);
- * larger ones HNSW on hnswlib-node, the ANN adapters' recommended default (see hnswlib-index.ts):
- * M = 16, efConstruction = 128, efSearch = 160, which gave recall@100 ≥ 0.95 at 1M items there.
+ * Catalogs below this size get the exact BruteForceIndex: a scan costs ≈ 50 ns per item, so at
+ * 5k items it alone took 0.3 ms of the ≈ 0.15 ms a request may cost at 2k+ req/s (bench/http.ts
+ * fell from 2.7k to 1.2k req/s). Larger catalogs use HNSW on hnswlib-node with the ANN adapters'
+ * measured defaults (hnswlib-index.ts: M 16, efConstruction 256, efSearch 128 gave recall@100
+ * 0.96 at 3.6–4.0k queries/s on one core at 1M items).
  */
-export const EXACT_INDEX_BELOW = 20_000;
+export const EXACT_INDEX_BELOW = 1_000;
 
 /** The vector-index adapters of the two-tower source. */
 export const vectorIndexes: VectorIndexFactory = {
   create: (dim, size) => (size < EXACT_INDEX_BELOW
     ? new BruteForceIndex({ dim, initialCapacity: Math.max(1024, size) })
-    : new HnswlibIndex({ dim, m: 16, efConstruction: 128, efSearch: 160, initialCapacity: Math.max(1024, size) })),
+    : new HnswlibIndex({ dim, m: 16, efConstruction: 256, efSearch: 128, initialCapacity: Math.max(1024, size) })),
   open: (dir) => openVectorIndex(dir),
 };
 
