@@ -13,12 +13,11 @@ import type { FilterState } from './filter/filter-state.ts';
 import type { RecentActivity } from './recent-activity.ts';
 import type { ServingCatalog } from './catalog.ts';
 import { describeReason } from './reasons.ts';
-import { querySources, DEFAULT_CANDIDATE_OPTIONS } from './candidates.ts';
+import { querySources, DEFAULT_CANDIDATE_OPTIONS, type CandidateModels } from './candidates.ts';
 import { applyFilters } from './filter/filter-state.ts';
 import { buildStages, runPipeline, DEFAULT_PIPELINE_OPTIONS, type PipelineOptions, type PipelineRun } from './recommend.ts';
 import type { PipelineItem, RequestContext, Stage } from './stage.ts';
 import type { TwoTowerSource } from './two-tower-source.ts';
-import type { CandidateModels } from './candidates.ts';
 
 export interface EngineModels {
   version: string;
