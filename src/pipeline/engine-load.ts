@@ -4,12 +4,11 @@
  * (catalog, blocks, bookings, recent activity, recent impressions) read from the store.
  */
 import type { Item } from '../domain/types.ts';
-import type { Store } from '../ports/store.ts';
+import type { CatalogReader, Store } from '../ports/store.ts';
 import { RecsysError, ERROR_CODES } from '../errors.ts';
 import { PopularityModel } from '../models/popularity/popularity.ts';
 import { CovisitationModel } from '../models/covisitation/covisitation.ts';
-import type { ModelRegistry} from '../training/registry.ts';
-import { parseJsonBytes, type ModelManifest } from '../training/registry.ts';
+import { parseJsonBytes, type ModelManifest, type ModelRegistry } from '../training/registry.ts';
 import { STAGE_FILES } from '../training/train-baselines.ts';
 import { TWO_TOWER_FILES, openTwoTowerSource } from '../training/train-two-tower.ts';
 import { FilterState, type FilterStateOptions } from './filter/filter-state.ts';
@@ -82,19 +81,28 @@ async function loadTwoTower(registry: ModelRegistry, manifest: ModelManifest, op
 }
 
 /** Read the live state the filters and the candidate sources need from the store. */
-export async function loadState(store: Store, now: number, maxTs: number | null, opts: LoadOptions = {}, twoTower?: TwoTowerSource): Promise<EngineState> {
+/**
+ * The catalog part of the live state: items (statuses into the filters), users and blocks, with no
+ * events applied yet. `onItems` sees each batch of items as it is read.
+ */
+export async function loadCatalogState(store: CatalogReader, filterOptions?: Partial<FilterStateOptions>, onItems?: (items: readonly Item[]) => void): Promise<EngineState> {
   const catalog = new ServingCatalog();
-  const filters = new FilterState(opts.filters);
-  const recent = new RecentActivity();
-  let reconciled = 0;
+  const filters = new FilterState(filterOptions);
   for await (const items of store.scanItems()) {
     catalog.addItems(items);
     filters.loadItems(items);
-    if (twoTower !== undefined) reconciled += reconcileIndex(twoTower, items);
+    onItems?.(items);
   }
-  if (reconciled > 0) opts.log?.(`two-tower: ${reconciled.toLocaleString()} items added or changed since training embedded from their features`);
   for await (const users of store.scanUsers()) catalog.addUsers(users);
   filters.loadBlocks(await store.listBlocks());
+  return { catalog, filters, recent: new RecentActivity() };
+}
+
+export async function loadState(store: Store, now: number, maxTs: number | null, opts: LoadOptions = {}, twoTower?: TwoTowerSource): Promise<EngineState> {
+  let reconciled = 0;
+  const state = await loadCatalogState(store, opts.filters, (items) => { if (twoTower !== undefined) reconciled += reconcileIndex(twoTower, items); });
+  const { catalog, filters, recent } = state;
+  if (reconciled > 0) opts.log?.(`two-tower: ${reconciled.toLocaleString()} items added or changed since training embedded from their features`);
   // Bookings are few and matter forever (never recommend what was booked); scan them all.
   for await (const batch of store.scanInteractions({ types: ['booking'] })) filters.onEvents(batch);
   const recentFrom = (maxTs ?? now) - (opts.recentDays ?? 30) * DAY_MS;
@@ -104,7 +112,7 @@ export async function loadState(store: Store, now: number, maxTs: number | null,
   const windowMs = filters.options.impressionWindowMs;
   for await (const batch of store.scanInteractions({ fromTs: now - windowMs, types: ['impression'] })) filters.onEvents(batch);
   opts.log?.(`state loaded: ${catalog.itemCount} items, ${catalog.userCount} users, ${recent.size} users with recent activity`);
-  return { catalog, filters, recent };
+  return state;
 }
 
 export async function loadEngine(deps: EngineDeps, registry: ModelRegistry, opts: LoadOptions = {}): Promise<Engine> {

@@ -11,9 +11,8 @@ import type { Store } from '../ports/store.ts';
 import type { HiddenTruth } from '../data/synthetic/index.ts';
 import { InvalidInputError } from '../errors.ts';
 import { Engine, type EngineModels } from '../pipeline/engine.ts';
-import { ServingCatalog } from '../pipeline/catalog.ts';
-import { FilterState } from '../pipeline/filter/filter-state.ts';
-import { RecentActivity } from '../pipeline/recent-activity.ts';
+import { loadCatalogState } from '../pipeline/engine-load.ts';
+import type { FilterState } from '../pipeline/filter/filter-state.ts';
 import { DEFAULT_CANDIDATE_OPTIONS, type CandidateOptions } from '../pipeline/candidates.ts';
 import { DEFAULT_PIPELINE_OPTIONS } from '../pipeline/recommend.ts';
 import type { TwoTowerSource, VectorIndexFactory } from '../pipeline/two-tower-source.ts';
@@ -149,19 +148,12 @@ interface EvalEngine {
 async function evalEngine(store: Store, trained: Pick<EngineModels, 'popularity' | 'covisitation' | 'twoTower'>, train: () => AsyncIterable<Interaction[]>,
   users: Map<UserId, TestUser>, now: number, o: EvalOptions): Promise<EvalEngine> {
   const truth = o.truth;
-  const catalog = new ServingCatalog();
-  const filters = new FilterState();
-  const recent = new RecentActivity();
   const allItems: Item[] = [];
   let catalogSize = 0;
-  for await (const items of store.scanItems()) {
-    catalog.addItems(items);
-    filters.loadItems(items);
+  const { catalog, filters, recent } = await loadCatalogState(store, undefined, (items) => {
     catalogSize += items.filter((i) => i.kind !== 'city' && i.status === 'active').length;
     if (truth !== undefined) allItems.push(...items);
-  }
-  for await (const us of store.scanUsers()) catalog.addUsers(us);
-  filters.loadBlocks(await store.listBlocks());
+  });
   for await (const batch of train()) {
     for (const e of batch) {
       if (e.type === 'booking') filters.onEvent(e);
