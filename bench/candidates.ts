@@ -25,7 +25,7 @@ import { FeatureEncoder, createTwoTowerModel, resolveTwoTowerConfig } from '../s
 import { ServingCatalog } from '../src/pipeline/catalog.ts';
 import { FilterState } from '../src/pipeline/filter/filter-state.ts';
 import { ItemVectors } from '../src/pipeline/item-vectors.ts';
-import { buildStages, DEFAULT_PIPELINE_OPTIONS } from '../src/pipeline/recommend.ts';
+import { retrievalStages, DEFAULT_PIPELINE_OPTIONS } from '../src/pipeline/recommend.ts';
 import type { RequestContext } from '../src/pipeline/stage.ts';
 import { TwoTowerSource } from '../src/pipeline/two-tower-source.ts';
 import { createRng } from '../src/util/rng.ts';
@@ -112,7 +112,7 @@ const encoder = new FeatureEncoder({
 }, 10);
 const model = createTwoTowerModel(resolveTwoTowerConfig({}), encoder, 1);
 const twoTower = new TwoTowerSource(model, index, vectors);
-const [stage] = buildStages({ popularity, covisitation, catalog, twoTower }, filters, DEFAULT_PIPELINE_OPTIONS);
+const [stage] = retrievalStages({ popularity, covisitation, catalog, twoTower }, filters, DEFAULT_PIPELINE_OPTIONS);
 if (stage === undefined) throw new Error('no candidate stage');
 log(`ready; ${REQUESTS.toLocaleString('en-US')} requests per kind at k = ${K} (quota ${Math.max(40, 4 * K)} per source)`);
 

@@ -16,6 +16,9 @@ import { openVectorIndex } from './adapters/ann/open-vector-index.ts';
 import { ModelRegistry, type ModelManifest } from './training/registry.ts';
 import { storeTrainingData } from './training/train-baselines.ts';
 import { trainStages, type TrainStagesOptions } from './training/train-stages.ts';
+import { catalogLookup, type RankingStageOptions } from './training/train-ranking.ts';
+import { openFeatureStore } from './features/open-feature-store.ts';
+import type { ServingCatalog } from './pipeline/catalog.ts';
 import type { VectorIndexFactory } from './pipeline/two-tower-source.ts';
 import { createServingMetrics, type ServingMetrics } from './api/metrics.ts';
 import { createServer } from './api/server.ts';
@@ -57,12 +60,26 @@ export const vectorIndexes: VectorIndexFactory = {
   open: (dir) => openVectorIndex(dir),
 };
 
+/** What `trainAndPromote` trains: two-tower options, and the rankers' settings (false: no rankers). */
+export interface TrainOptions {
+  twoTower?: TrainStagesOptions['twoTower'];
+  ranking?: Omit<RankingStageOptions, 'store'> | false;
+}
+
+/** The rankers' training settings from the config. */
+export function rankingOptions(config: Config): Omit<RankingStageOptions, 'store'> {
+  return { fraction: config.ranking.replayFraction, maxGroups: config.ranking.maxGroups, rerankTop: config.ranking.rerankTop, warmupDays: config.features.warmupDays };
+}
+
 /** Train every available stage from the store, register the version and promote it. */
 export async function trainAndPromote(
-  store: Store, registry: ModelRegistry, log: (line: string) => void, onProgress?: (n: number) => void, options: Pick<TrainStagesOptions, 'twoTower'> = {},
+  store: Store, registry: ModelRegistry, log: (line: string) => void, onProgress?: (n: number) => void, options: TrainOptions = {},
 ): Promise<ModelManifest> {
   const started = Date.now();
-  const trained = await trainStages(storeTrainingData(store), vectorIndexes, { ...options, log, ...(onProgress === undefined ? {} : { onProgress }) });
+  const ranking = options.ranking === false ? false : { store, ...options.ranking };
+  const trained = await trainStages(storeTrainingData(store), vectorIndexes, {
+    ...(options.twoTower === undefined ? {} : { twoTower: options.twoTower }), ranking, log, ...(onProgress === undefined ? {} : { onProgress }),
+  });
   try {
     for (const note of trained.notes) log(`note: ${note}`);
     const manifest = await registry.register(trained.files, { trainedOn: trained.trainedOn, metrics: trained.metrics, notes: trained.notes }, new Date(), trained.dirs);
@@ -105,19 +122,24 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const registry = openRegistry(config);
   const clock = overrides.clock ?? Date.now;
   const metrics = createServingMetrics({ defaultMetrics: overrides.defaultMetrics ?? true });
+  let catalog: ServingCatalog | undefined;
+  const features = await openFeatureStore(config, { itemLookup: catalogLookup(() => catalog), clock });
+  closers.push(() => features.close());
   let engine: Engine | undefined;
   const server = await createServer({
     getEngine: () => engine, metrics, clock, bodyLimitBytes: config.server.bodyLimitBytes,
     logger: overrides.logger ?? (config.logLevel === 'silent' ? false : { level: config.logLevel }), version: VERSION,
   });
   closers.push(() => server.close());
-  const deps: EngineDeps = { store, clock, metrics, recordServedAsShown: overrides.recordServedAsShown ?? true };
+  const deps: EngineDeps = { store, clock, metrics, recordServedAsShown: overrides.recordServedAsShown ?? true, features, rules: config.ranking.rules };
   return {
     config, store, registry, metrics, server,
     engine: () => engine,
     loadEngine: async (log) => {
       const previous = engine;
-      engine = await loadEngine(deps, registry, { indexes: vectorIndexes, ...(log === undefined ? {} : { log }) });
+      engine = await loadEngine(deps, registry, {
+        indexes: vectorIndexes, features, warmupDays: config.features.warmupDays, catalogReady: (c) => { catalog = c; }, ...(log === undefined ? {} : { log }),
+      });
       // Requests run their candidate stage synchronously, so none is inside the old index now.
       previous?.close();
       return engine;

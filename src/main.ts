@@ -13,6 +13,7 @@ import { registerServeCommands } from './cli/serve.ts';
 import { registerBatchCommands } from './cli/train.ts';
 import { registerGbdtCommands } from './cli/gbdt.ts';
 import { registerFeatureCommands } from './cli/features.ts';
+import { registerModelCommands } from './cli/model.ts';
 
 function buildProgram(): Command {
   const program = new Command('wayfarer')
@@ -40,6 +41,7 @@ function buildProgram(): Command {
   registerBatchCommands(program, ctx);
   registerGbdtCommands(program, ctx);
   registerFeatureCommands(program, ctx);
+  registerModelCommands(program, ctx);
   return program;
 }
 

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { buildApp, trainAndPromote, type App } from '../app.ts';
+import { buildApp, rankingOptions, trainAndPromote, type App } from '../app.ts';
 import { redactedSummary } from '../config/load-config.ts';
 import { generateMarketplace, saveTruth } from '../data/synthetic/index.ts';
 import type { CliContext } from './context.ts';
@@ -57,7 +57,7 @@ async function bootstrapIfEmpty(app: App, log: (line: string) => void): Promise<
   if ((await app.registry.current()) === undefined) {
     log('no promoted model: training the candidate stages (popularity, co-visitation, two-tower)');
     const bar = createProgress('train', 0);
-    await trainAndPromote(app.store, app.registry, log, (n) => bar.update(n, `${n.toLocaleString()} interactions`));
+    await trainAndPromote(app.store, app.registry, log, (n) => bar.update(n, `${n.toLocaleString()} interactions`), { ranking: rankingOptions(app.config) });
     bar.done();
   }
 }

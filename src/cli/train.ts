@@ -6,7 +6,7 @@ import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { Command } from 'commander';
-import { openRegistry, openStore, trainAndPromote, vectorIndexes } from '../app.ts';
+import { openRegistry, openStore, rankingOptions, trainAndPromote, vectorIndexes } from '../app.ts';
 import { TRUTH_HEADER_FILE, loadTruth } from '../data/synthetic/index.ts';
 import type { CandidateOptions } from '../pipeline/candidates.ts';
 import { loadEngine } from '../pipeline/engine-load.ts';
@@ -23,13 +23,14 @@ export function registerBatchCommands(program: Command, ctx: CliContext): void {
     .description('train every available stage from the store, register a new model version and promote it')
     .option('--no-two-tower', 'train the baselines only (popularity, co-visitation)')
     .option('--epochs <n>', 'most two-tower epochs (early stopping on validation Recall@100 may stop sooner)', '8')
-    .action(async (flags: { twoTower: boolean; epochs: string }) => {
+    .option('--no-rankers', 'skip the GBDT ranker and the LambdaMART re-ranker (rank and re-rank pass the candidate order through)')
+    .action(async (flags: { twoTower: boolean; epochs: string; rankers: boolean }) => {
       const config = ctx.config();
       const store = await openStore(config);
       const bar = createProgress('train', 0);
       try {
         const twoTower = flags.twoTower ? { train: { epochs: intFlag('epochs', flags.epochs, 1) } } : false as const;
-        const m = await trainAndPromote(store, openRegistry(config), (l) => ctx.out(l), (n) => bar.update(n, `${n.toLocaleString()} interactions`), { twoTower });
+        const m = await trainAndPromote(store, openRegistry(config), (l) => ctx.out(l), (n) => bar.update(n, `${n.toLocaleString()} interactions`), { twoTower, ranking: flags.rankers ? rankingOptions(config) : false });
         bar.done();
         ctx.out(`model ${m.version} saved under ${config.dataDir}/artifacts/models/${m.version}`);
       } finally {
@@ -60,6 +61,7 @@ export function registerBatchCommands(program: Command, ctx: CliContext): void {
     .option('--weights <sets>', "RRF weights of the merge, e.g. two-tower=1,covisitation=0.5,popular=1; more sets after ';' are scored too, as rows merged:m2, merged:m3 …")
     .option('--rrf-k <n>', 'RRF constant of the merge')
     .option('--no-oracle', 'skip the oracle row even when the synthetic truth is saved')
+    .option('--no-rankers', 'evaluate the candidate stages only (no GBDT ranker, no LambdaMART re-ranker)')
     .action(async (flags: EvalFlags) => {
       if (flags.split !== 'time' && flags.split !== 'random') throw new UsageError(`--split must be time or random, got '${flags.split}'`);
       const fraction = Number(flags.fraction);
@@ -75,7 +77,7 @@ export function registerBatchCommands(program: Command, ctx: CliContext): void {
           split: flags.split, fraction, ks, maxUsers: intFlag('max-users', flags.maxUsers), seed: intFlag('seed', flags.seed),
           useContext: flags.context, onProgress: (phase, n) => bar.update(n, `${phase} ${n.toLocaleString()}`),
           indexes: vectorIndexes, twoTower: flags.twoTower ? { train: { epochs: intFlag('epochs', flags.epochs, 1), contextDropout: shareFlag('context-dropout', flags.contextDropout) } } : false,
-          ...candidateFlags(flags), log: (l) => ctx.info(l), ...(truth === undefined ? {} : { truth }),
+          ...candidateFlags(flags), log: (l) => ctx.info(l), ...(truth === undefined ? {} : { truth }), ranking: flags.rankers ? rankingOptions(config) : false,
         });
         bar.done();
         const sets = (flags.weights ?? '').split(';').map((w) => w.trim()).filter((w) => w !== '');
@@ -90,7 +92,7 @@ export function registerBatchCommands(program: Command, ctx: CliContext): void {
 
 interface EvalFlags {
   split: string; fraction: string; k: string; maxUsers: string; seed: string; context: boolean;
-  twoTower: boolean; epochs: string; contextDropout: string; weights?: string; rrfK?: string; oracle: boolean;
+  twoTower: boolean; epochs: string; contextDropout: string; weights?: string; rrfK?: string; oracle: boolean; rankers: boolean;
 }
 
 function shareFlag(name: string, value: string): number {

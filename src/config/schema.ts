@@ -51,6 +51,38 @@ export const redisSchema = z.object({
 export const featuresSchema = z.object({
   /** Folder of the offline feature history (Parquet segments). Unset: `<dataDir>/features/offline`. */
   offlineDir: z.string().min(1).optional(),
+  /** Days of events replayed into the online store at load (and in the rankers' training replay). */
+  warmupDays: z.number().positive().default(14),
+});
+
+const ruleMatchSchema = z.object({
+  itemIds: z.array(z.string().min(1)).optional(),
+  chain: z.string().min(1).optional(),
+  city: z.string().min(1).optional(),
+  country: z.string().min(1).optional(),
+}).strict();
+
+export const rankingSchema = z.object({
+  /** Share of the time range replayed to train the rankers (the candidate models learn from the rest). */
+  replayFraction: z.number().gt(0).lt(1).default(0.1),
+  /** At most this many labelled requests in the rankers' training. */
+  maxGroups: z.number().int().positive().default(20_000),
+  /** Items the LambdaMART re-ranker reorders. */
+  rerankTop: z.number().int().min(2).max(500).default(50),
+  /** Business rules of the last stage. */
+  rules: z.object({
+    /** Put an item at a 1-based position when it is in the list (it passed every filter). */
+    pins: z.array(z.object({ itemId: z.string().min(1), position: z.number().int().min(1) }).strict()).default([]),
+    /** Add `by` (relevance is 0–1) to matching items. */
+    boosts: z.array(z.object({ match: ruleMatchSchema, by: z.number() }).strict()).default([]),
+    /** Move matching items below all others. */
+    buries: z.array(ruleMatchSchema).default([]),
+    /** Most items of one city / one chain in a response; 0 = no limit. */
+    maxPerDestination: z.number().int().min(0).default(0),
+    maxPerChain: z.number().int().min(0).default(0),
+    /** MMR λ: 1 = relevance only; lower values trade relevance for variety of city, chain and price band. */
+    diversityLambda: z.number().min(0).max(1).default(1),
+  }).strict().default({ pins: [], boosts: [], buries: [], maxPerDestination: 0, maxPerChain: 0, diversityLambda: 1 }),
 });
 
 export const configSchema = z.object({
@@ -66,6 +98,8 @@ export const configSchema = z.object({
   redis: redisSchema.default(redisSchema.parse({})),
   /** Feature store storage. */
   features: featuresSchema.default(featuresSchema.parse({})),
+  /** Ranking stages: training replay and business rules. */
+  ranking: rankingSchema.default(rankingSchema.parse({})),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -25,4 +25,8 @@ export type Reason =
   | { kind: 'covisited'; itemId: ItemId }
   | { kind: 'similar-taste' }
   | { kind: 'cold-start' }
-  | { kind: 'rule'; rule: string };
+  | { kind: 'rule'; rule: string }
+  /** A ranking feature that raised the item's score (see ranking/rankers.ts explain). */
+  | { kind: 'feature'; feature: FeatureReason };
+
+export type FeatureReason = 'near-viewed' | 'same-chain' | 'price-fit' | 'stars-fit' | 'well-rated' | 'trending' | 'booked-often' | 'good-value' | 'viewed-before';

@@ -50,7 +50,16 @@ export interface SourceList {
   items: Candidate[];
 }
 
-/** Ask every applicable source for its candidates. */
+/**
+ * Run what a source must compute asynchronously before `querySources` (the user tower of imported
+ * ONNX towers). Undefined when there is nothing to wait for, so that the in-process path stays
+ * synchronous; never rejects (a failure surfaces in `querySources` as that source's error).
+ */
+export function prepareSources(ctx: RequestContext, m: CandidateModels): Promise<void> | undefined {
+  return m.twoTower?.prepare(ctx);
+}
+
+/** Ask every applicable source for its candidates (after `prepareSources`). */
 export function querySources(ctx: RequestContext, m: CandidateModels, opts: CandidateOptions): SourceList[] {
   // Only catalog items are served: events may name items the catalog has not received yet.
   const skip = (id: ItemId): boolean => ctx.exclude.has(id) || m.catalog.item(id) === undefined

@@ -10,6 +10,11 @@ export interface CatalogItem {
   city: string | null;
   country: string | null;
   kind: ItemKind;
+  /** Ranking attributes (null when unknown). */
+  price: number | null;
+  stars: number | null;
+  reviewScore: number | null;
+  chain: string | null;
 }
 
 export interface CatalogUser {
@@ -29,7 +34,7 @@ export class ServingCatalog {
       const prev = this.items.get(i.id);
       if (prev?.city != null) this.byCity.get(prev.city)?.delete(i.id);
       if (prev?.country != null) this.byCountry.get(prev.country)?.delete(i.id);
-      this.items.set(i.id, { name: i.name, city: i.city, country: i.country, kind: i.kind });
+      this.items.set(i.id, { name: i.name, city: i.city, country: i.country, kind: i.kind, price: i.price, stars: i.stars, reviewScore: i.reviewScore, chain: i.chain });
       if (i.city !== null) addTo(this.byCity, i.city, i.id);
       if (i.country !== null) addTo(this.byCountry, i.country, i.id);
     }

@@ -3,14 +3,16 @@
  * Builds a serving Engine: the promoted model version from the registry, plus live state
  * (catalog, blocks, bookings, recent activity, recent impressions) read from the store.
  */
-import type { Item } from '../domain/types.ts';
-import type { CatalogReader, Store } from '../ports/store.ts';
+import type { Interaction, Item } from '../domain/types.ts';
+import type { CatalogReader, ScanOptions, Store } from '../ports/store.ts';
+import type { FeatureStore } from '../features/feature-store.ts';
+import { RANKING_FILES, rankersFromFiles, type Rankers } from '../ranking/rankers.ts';
 import { RecsysError, ERROR_CODES } from '../errors.ts';
 import { PopularityModel } from '../models/popularity/popularity.ts';
 import { CovisitationModel } from '../models/covisitation/covisitation.ts';
 import { parseJsonBytes, type ModelManifest, type ModelRegistry } from '../training/registry.ts';
 import { STAGE_FILES } from '../training/train-baselines.ts';
-import { TWO_TOWER_FILES, openTwoTowerSource } from '../training/train-two-tower.ts';
+import { openTwoTowerSource, readTwoTowerParts } from '../training/train-two-tower.ts';
 import { FilterState, type FilterStateOptions } from './filter/filter-state.ts';
 import { RecentActivity } from './recent-activity.ts';
 import { ServingCatalog } from './catalog.ts';
@@ -28,6 +30,16 @@ export interface LoadOptions {
   log?: (line: string) => void;
   /** Opens the two-tower's saved index; without it the two-tower is not loaded. */
   indexes?: VectorIndexFactory;
+  /** Only events before this (training replays state as of a past time). */
+  untilTs?: number;
+  /** Only events this accepts (the evaluation's random split). */
+  include?: (e: Interaction) => boolean;
+  /** A feature store to warm up with the last `warmupDays` of events (its online rows are rebuilt from them). */
+  features?: FeatureStore;
+  /** Days of events replayed into `features` (default 14: the longest sliding window plus two half-lives of decay). */
+  warmupDays?: number;
+  /** Called with the catalog once it is read, before any event is applied (feature stores look items up in it). */
+  catalogReady?: (catalog: ServingCatalog) => void;
 }
 
 /**
@@ -52,26 +64,33 @@ export async function loadModels(registry: ModelRegistry, opts: Pick<LoadOptions
       popularity: PopularityModel.fromArtifact(await read(STAGE_FILES.popularity)),
       covisitation: CovisitationModel.fromArtifact(await read(STAGE_FILES.covisitation)),
       twoTower: await loadTwoTower(registry, manifest, opts),
+      rankers: await loadRankers(registry, manifest),
     },
   };
 }
 
+/** The version's rankers, or undefined when it has none. A broken ranking file fails the load: it was promoted. */
+async function loadRankers(registry: ModelRegistry, manifest: ModelManifest): Promise<Rankers | undefined> {
+  if (manifest.files[RANKING_FILES.header] === undefined) return undefined;
+  const text = async (name: string): Promise<string | undefined> => {
+    const bytes = await registry.file(manifest, name);
+    return bytes === undefined ? undefined : new TextDecoder().decode(bytes);
+  };
+  const header = await text(RANKING_FILES.header);
+  const ranker = await text(RANKING_FILES.ranker);
+  if (header === undefined || ranker === undefined) throw new RecsysError({ code: ERROR_CODES.MODEL_MISSING, message: `model ${manifest.version} has no ${RANKING_FILES.ranker}` });
+  return rankersFromFiles(JSON.parse(header), ranker, await text(RANKING_FILES.reranker));
+}
+
 async function loadTwoTower(registry: ModelRegistry, manifest: ModelManifest, opts: Pick<LoadOptions, 'indexes' | 'log'>): Promise<TwoTowerSource | undefined> {
-  if (manifest.files[TWO_TOWER_FILES.model] === undefined || opts.indexes === undefined) return undefined;
+  if (opts.indexes === undefined) return undefined;
   const started = performance.now();
   try {
-    const file = async (name: string): Promise<Uint8Array> => {
-      const bytes = await registry.file(manifest, name);
-      if (bytes === undefined) throw new RecsysError({ code: ERROR_CODES.MODEL_MISSING, message: `model ${manifest.version} has no ${name}` });
-      return bytes;
-    };
-    const indexDir = await registry.localDir(manifest, TWO_TOWER_FILES.indexDir);
-    if (indexDir === undefined) throw new RecsysError({ code: ERROR_CODES.MODEL_MISSING, message: `model ${manifest.version} has no ${TWO_TOWER_FILES.indexDir}` });
-    const source = await openTwoTowerSource({
-      model: await file(TWO_TOWER_FILES.model), weights: await file(TWO_TOWER_FILES.weights),
-      vectorsHeader: await file(TWO_TOWER_FILES.vectorsHeader), vectors: await file(TWO_TOWER_FILES.vectors), indexDir,
-    }, opts.indexes);
-    opts.log?.(`two-tower loaded: ${source.index.size.toLocaleString()} items in the ${source.index.isExact ? 'exact' : 'ANN'} index (${(performance.now() - started).toFixed(0)} ms)`);
+    // Built-in model files, or imported ONNX towers (`wayfarer model import-towers`).
+    const parts = await readTwoTowerParts(registry, manifest);
+    if (parts === undefined) return undefined;
+    const source = await openTwoTowerSource(parts, opts.indexes);
+    opts.log?.(`two-tower${source.towers.kind === 'onnx' ? ' (imported ONNX towers)' : ''} loaded: ${source.index.size.toLocaleString()} items in the ${source.index.isExact ? 'exact' : 'ANN'} index (${(performance.now() - started).toFixed(0)} ms)`);
     return source;
   } catch (err) {
     // Degrade, do not fail: co-visitation and popularity still serve.
@@ -99,20 +118,42 @@ export async function loadCatalogState(store: CatalogReader, filterOptions?: Par
 }
 
 export async function loadState(store: Store, now: number, maxTs: number | null, opts: LoadOptions = {}, twoTower?: TwoTowerSource): Promise<EngineState> {
-  let reconciled = 0;
-  const state = await loadCatalogState(store, opts.filters, (items) => { if (twoTower !== undefined) reconciled += reconcileIndex(twoTower, items); });
+  const scan = (o: ScanOptions): AsyncIterable<Interaction[]> => scanUntil(store, o, opts);
+  const stale: Item[] = [];
+  const state = await loadCatalogState(store, opts.filters, (items) => { if (twoTower !== undefined) for (const i of staleInIndex(twoTower, items)) stale.push(i); });
+  if (stale.length > 0) await twoTower?.upsertItems(stale);
   const { catalog, filters, recent } = state;
-  if (reconciled > 0) opts.log?.(`two-tower: ${reconciled.toLocaleString()} items added or changed since training embedded from their features`);
+  opts.catalogReady?.(catalog);
+  if (stale.length > 0) opts.log?.(`two-tower: ${stale.length.toLocaleString()} items added or changed since training embedded from their features`);
   // Bookings are few and matter forever (never recommend what was booked); scan them all.
-  for await (const batch of store.scanInteractions({ types: ['booking'] })) filters.onEvents(batch);
+  for await (const batch of scan({ types: ['booking'] })) filters.onEvents(batch);
   const recentFrom = (maxTs ?? now) - (opts.recentDays ?? 30) * DAY_MS;
-  for await (const batch of store.scanInteractions({ fromTs: recentFrom, types: ['click', 'booking', 'rating'] })) {
+  for await (const batch of scan({ fromTs: recentFrom, types: ['click', 'booking', 'rating'] })) {
     for (const e of batch) recent.add(e);
   }
   const windowMs = filters.options.impressionWindowMs;
-  for await (const batch of store.scanInteractions({ fromTs: now - windowMs, types: ['impression'] })) filters.onEvents(batch);
+  for await (const batch of scan({ fromTs: now - windowMs, types: ['impression'] })) filters.onEvents(batch);
   opts.log?.(`state loaded: ${catalog.itemCount} items, ${catalog.userCount} users, ${recent.size} users with recent activity`);
+  if (opts.features !== undefined) {
+    const t0 = performance.now();
+    let n = 0;
+    for await (const batch of scan({ fromTs: (maxTs ?? now) - (opts.warmupDays ?? DEFAULT_WARMUP_DAYS) * DAY_MS })) {
+      await opts.features.applyEvents(batch);
+      n += batch.length;
+    }
+    opts.log?.(`feature store warmed up with ${n.toLocaleString('en-US')} events in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
   return state;
+}
+
+/** Days of events the online feature rows are rebuilt from, at load and in the rankers' training. */
+export const DEFAULT_WARMUP_DAYS = 14;
+
+async function* scanUntil(store: Store, o: ScanOptions, opts: Pick<LoadOptions, 'untilTs' | 'include'>): AsyncIterable<Interaction[]> {
+  const include = opts.include;
+  for await (const batch of store.scanInteractions(opts.untilTs === undefined ? o : { ...o, toTs: opts.untilTs })) {
+    yield include === undefined ? batch : batch.filter(include);
+  }
 }
 
 export async function loadEngine(deps: EngineDeps, registry: ModelRegistry, opts: LoadOptions = {}): Promise<Engine> {
@@ -123,11 +164,9 @@ export async function loadEngine(deps: EngineDeps, registry: ModelRegistry, opts
 
 /**
  * Items added through the API after training (or switched on or off) are not in the saved index:
- * embed and upsert the retrievable ones, remove the others. Returns how many changed. An item whose
- * features changed but stays indexed keeps its trained vector until the next training.
+ * the items to upsert (embedded if retrievable, removed otherwise). An item whose features changed
+ * but stays indexed keeps its trained vector until the next training.
  */
-function reconcileIndex(twoTower: TwoTowerSource, items: readonly Item[]): number {
-  const changed = items.filter((i) => isRetrievable(i) !== twoTower.index.has(i.id));
-  if (changed.length > 0) twoTower.upsertItems(changed);
-  return changed.length;
+function staleInIndex(twoTower: TwoTowerSource, items: readonly Item[]): Item[] {
+  return items.filter((i) => isRetrievable(i) !== twoTower.index.has(i.id));
 }

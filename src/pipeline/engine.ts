@@ -15,9 +15,12 @@ import type { ServingCatalog } from './catalog.ts';
 import { describeReason } from './reasons.ts';
 import { querySources, DEFAULT_CANDIDATE_OPTIONS, type CandidateModels } from './candidates.ts';
 import { applyFilters } from './filter/filter-state.ts';
-import { buildStages, runPipeline, DEFAULT_PIPELINE_OPTIONS, type PipelineOptions, type PipelineRun } from './recommend.ts';
+import { buildStages, retrievalStages, runPipeline, DEFAULT_PIPELINE_OPTIONS, type PipelineOptions, type PipelineRun } from './recommend.ts';
 import type { PipelineItem, RequestContext, Stage } from './stage.ts';
 import type { TwoTowerSource } from './two-tower-source.ts';
+import type { FeatureStore } from '../features/feature-store.ts';
+import { explain, rankRowsFor, type Rankers } from '../ranking/rankers.ts';
+import { DEFAULT_RULES, type BusinessRules } from '../ranking/rules.ts';
 
 export interface EngineModels {
   version: string;
@@ -25,6 +28,8 @@ export interface EngineModels {
   covisitation: CovisitationModel;
   /** Absent when the version has no two-tower (too little data) or it could not be loaded. */
   twoTower?: TwoTowerSource | undefined;
+  /** GBDT ranker and LambdaMART re-ranker; absent when the version has none (too little data). */
+  rankers?: Rankers | undefined;
 }
 
 export interface EngineState {
@@ -41,6 +46,13 @@ export interface EngineDeps {
   pipeline?: PipelineOptions;
   /** Count served items as shown to the user (feeds the "already shown" filter). Default true. */
   recordServedAsShown?: boolean;
+  /**
+   * The feature store: the rank stage reads it per request, and ingested events update it before
+   * `ingest` resolves (the next request sees them).
+   */
+  features?: FeatureStore | undefined;
+  /** Business rules and diversity of the last stage (default: none, relevance order). */
+  rules?: BusinessRules | undefined;
 }
 
 export interface RecommendInput {
@@ -66,11 +78,19 @@ export interface RecommendResult {
 
 export class Engine {
   private readonly stages: Stage[];
+  private readonly retrieval: Stage[];
   private readonly sources: CandidateModels;
 
   constructor(private readonly deps: EngineDeps, private readonly models: EngineModels, private readonly state: EngineState) {
     this.sources = { popularity: models.popularity, covisitation: models.covisitation, catalog: state.catalog, twoTower: models.twoTower };
-    this.stages = buildStages(this.sources, state.filters, deps.pipeline ?? DEFAULT_PIPELINE_OPTIONS);
+    const pipeline = deps.pipeline ?? DEFAULT_PIPELINE_OPTIONS;
+    this.retrieval = retrievalStages(this.sources, state.filters, pipeline);
+    this.stages = buildStages(this.sources, state.filters, { rankers: models.rankers, catalog: state.catalog, features: deps.features, rules: deps.rules ?? DEFAULT_RULES }, pipeline);
+  }
+
+  /** Whether the rank and re-rank stages have models. */
+  get hasRankers(): boolean {
+    return this.models.rankers !== undefined;
   }
 
   /** Whether candidates include the two-tower source. */
@@ -91,10 +111,11 @@ export class Engine {
     this.observe(run, ctx);
     if (this.deps.recordServedAsShown ?? true) this.recordShown(ctx, items);
     const nameOf = (id: string): string => this.state.catalog.displayName(id);
+    const ranker = this.models.rankers?.ranker;
     return {
       items: items.map((i) => ({
         itemId: i.itemId, score: i.finalScore, source: i.source, stage: i.stage,
-        reasons: [...new Set(i.reasons.map((r) => describeReason(r, nameOf)))].slice(0, 3),
+        reasons: [...new Set([...(ranker === undefined ? [] : explain(i, ranker)), ...i.reasons].map((r) => describeReason(r, nameOf)))].slice(0, 3),
       })),
       modelVersion: this.models.version,
       fallbacks: [
@@ -104,6 +125,25 @@ export class Engine {
       stages: run.outcomes.map((o) => ({ name: o.stage, ms: round3(o.outcome.ms), out: o.outcome.items.length })),
       tookMs: round3(performance.now() - started),
     };
+  }
+
+  /**
+   * The order after each stage (filter = candidate order, rank, rerank, rules), top k: offline
+   * evaluation of each stage's lift. Does not record the items as shown.
+   */
+  async recommendByStage(input: RecommendInput): Promise<Record<string, ItemId[]>> {
+    const run = await runPipeline(this.stages, this.context(input));
+    return Object.fromEntries(run.outcomes.map((o) => [o.stage, o.outcome.items.slice(0, input.k).map((i) => i.itemId)]));
+  }
+
+  /**
+   * The ranker's inputs for a request as serving would build them now: the filtered candidates in
+   * candidate order and their feature rows (the rankers' training replays this).
+   */
+  async rankingInputs(input: RecommendInput): Promise<{ items: PipelineItem[]; rows: Float32Array; ctx: RequestContext }> {
+    const ctx = this.context(input);
+    const run = await runPipeline(this.retrieval, ctx);
+    return { items: run.items, rows: await rankRowsFor(run.items, ctx, { catalog: this.state.catalog, features: this.deps.features }), ctx };
   }
 
   /** Each candidate source's own top-k after the filter stage (offline evaluation, debugging). */
@@ -130,12 +170,23 @@ export class Engine {
   /** Store events (idempotent by event id), then apply the new ones to every live structure. */
   async ingest(events: readonly Interaction[]): Promise<AppendResult> {
     const r = await this.deps.store.appendInteractions(events, { returnInsertedIds: true });
+    const fresh: Interaction[] = [];
     for (const e of events) {
       const isNew = r.insertedIds?.has(e.eventId) ?? false;
       this.deps.metrics?.eventsIngested.inc({ type: e.type, outcome: isNew ? 'stored' : 'duplicate' });
-      if (isNew) this.apply(e);
+      if (isNew) fresh.push(e);
     }
+    this.applyLive(fresh);
+    if (fresh.length > 0) await this.deps.features?.applyEvents(fresh);
     return { inserted: r.inserted, duplicates: r.duplicates };
+  }
+
+  /**
+   * Apply events (already stored) to the in-memory structures: co-visitation, popularity, filters and
+   * recent activity. The feature store is not touched (see `ingest`).
+   */
+  applyLive(events: readonly Interaction[]): void {
+    for (const e of events) this.apply(e);
   }
 
   /**
@@ -147,7 +198,7 @@ export class Engine {
     await this.deps.store.upsertItems(items);
     this.state.catalog.addItems(items);
     this.state.filters.loadItems(items);
-    this.models.twoTower?.upsertItems(items);
+    await this.models.twoTower?.upsertItems(items);
   }
 
   /** Release the models' native resources (the ANN index). The engine must not be used afterwards. */

@@ -15,6 +15,10 @@ export interface PipelineItem extends Candidate {
   finalScore: number;
   /** The stage (or `fallback:<stage>`) that produced the current position of this item. */
   stage: string;
+  /** The rank stage's feature row (ranking/ranking-features.ts), kept for re-ranking and explanations. */
+  rankRow?: Float32Array;
+  /** The rank stage's raw GBDT score. */
+  rankScore?: number;
 }
 
 /** Everything a stage may read about the request. */

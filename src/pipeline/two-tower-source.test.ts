@@ -76,12 +76,14 @@ describe('TwoTowerSource', () => {
     expect(index.calls.length).toBeLessThanOrEqual(4);
   });
 
-  it('embeds a new item from its features at once, and drops an item switched off', () => {
+  it('embeds a new item from its features at once, and drops an item switched off', async () => {
     const { source } = sourceFor(model, planted.items);
     const template = planted.items.find((i) => planted.clusterOfItem(i.id) === 2 && i.id !== 'i2') as Item;
     const fresh: Item = { ...template, id: 'brand-new-hotel' };
-    expect(source.upsertItems([fresh, { ...(planted.items[10] as Item), status: 'invalid' }])).toEqual({ upserted: 1, removed: 1 });
+    const upsert = source.upsertItems([fresh, { ...(planted.items[10] as Item), status: 'invalid' }]);
+    // In-process towers write the index before the call returns, not one tick later.
     expect(source.index.has('brand-new-hotel') && source.vectors.has('brand-new-hotel')).toBe(true);
+    expect(await upsert).toEqual({ upserted: 1, removed: 1 });
     expect(source.index.has('i10')).toBe(false);
     const got = source.query(requestContext({ userId: 'u2', recentItems: ['i2', 'i10', 'i18'] }), 40, () => false);
     expect(got.map((c) => c.itemId)).toContain('brand-new-hotel');

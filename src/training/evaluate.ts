@@ -15,10 +15,12 @@ import { loadCatalogState } from '../pipeline/engine-load.ts';
 import type { FilterState } from '../pipeline/filter/filter-state.ts';
 import { DEFAULT_CANDIDATE_OPTIONS, type CandidateOptions } from '../pipeline/candidates.ts';
 import { DEFAULT_PIPELINE_OPTIONS } from '../pipeline/recommend.ts';
-import type { TwoTowerSource, VectorIndexFactory } from '../pipeline/two-tower-source.ts';
+import type { VectorIndexFactory } from '../pipeline/two-tower-source.ts';
 import { MetricsAccumulator, hashUnit, type MetricsReport } from './metrics.ts';
-import { trainBaselines } from './train-baselines.ts';
-import { TwoTowerCollector, trainTwoTowerStage, type TwoTowerStageOptions } from './train-two-tower.ts';
+import type { TwoTowerStageOptions } from './train-two-tower.ts';
+import { trainStages } from './train-stages.ts';
+import type { RankingStageOptions } from './train-ranking.ts';
+import type { FeatureStore } from '../features/feature-store.ts';
 import { ORACLE_DESCRIPTION, UtilityOracle } from './oracle.ts';
 
 export interface EvalOptions {
@@ -46,6 +48,8 @@ export interface EvalOptions {
   truth?: HiddenTruth;
   /** Training log lines (two-tower epochs). */
   log?: (line: string) => void;
+  /** The rankers' training settings (replay of the end of the training window), or false: candidate stages only. */
+  ranking?: Omit<RankingStageOptions, 'store' | 'untilTs' | 'include'> | false;
 }
 
 export interface EvalReport {
@@ -75,28 +79,21 @@ export async function evaluate(store: Store, o: EvalOptions): Promise<EvalReport
   const trainOnly = async function* (): AsyncIterable<Interaction[]> {
     for await (const batch of store.scanInteractions(cutoff === null ? {} : { toTs: cutoff })) yield batch.filter((e) => !isTest(e));
   };
-  const collector = o.indexes === undefined || o.twoTower === false ? undefined : new TwoTowerCollector();
-  const trained = await trainBaselines({ items: () => store.scanItems(), users: () => store.scanUsers(), interactions: trainOnly }, (n) => o.onProgress?.('train', n), collector?.taps);
+  const ranking = o.ranking === false ? false : {
+    store, ...o.ranking, ...(cutoff === null ? {} : { untilTs: cutoff }), include: (e: Interaction) => !isTest(e),
+  };
+  const trained = await trainStages({ items: () => store.scanItems(), users: () => store.scanUsers(), interactions: trainOnly }, o.indexes, {
+    twoTower: o.twoTower ?? {}, ranking, onProgress: (n) => o.onProgress?.('train', n), ...(o.log === undefined ? {} : { log: o.log }),
+  });
   const notes = [...trained.notes];
-  const { twoTower, cleanup } = await trainEvalTwoTower(collector, o, notes);
   try {
-    const built = await evalEngine(store, { ...trained, twoTower }, trainOnly, users, cutoff ?? range.maxTs, o);
+    const built = await evalEngine(store, trained.models, trained.ranking?.features, trainOnly, users, cutoff ?? range.maxTs, o);
     const report: EvalReport = { bySource: await score(built, users, o), split: o.split, cutoffTs: cutoff, trainEvents: trained.trainedOn.interactions, testEvents, notes };
     if (built.oracle !== undefined) report.oracle = `${ORACLE_DESCRIPTION}; ${built.oracle.size.toLocaleString('en-US')} items without a destination`;
     return report;
   } finally {
-    await cleanup();
+    await trained.cleanup();
   }
-}
-
-/** The two-tower trained on the past (when asked for and there is enough data); a skip note goes to `notes`. */
-async function trainEvalTwoTower(collector: TwoTowerCollector | undefined, o: EvalOptions, notes: string[]): Promise<{ twoTower?: TwoTowerSource; cleanup: () => Promise<void> }> {
-  const none = { cleanup: async (): Promise<void> => undefined };
-  if (collector === undefined || o.indexes === undefined) return none;
-  const tt = await trainTwoTowerStage(collector, o.indexes, { ...(o.log === undefined ? {} : { log: o.log }), ...(o.twoTower === false ? {} : o.twoTower) });
-  if (tt.trained) return { twoTower: tt.source, cleanup: tt.cleanup };
-  notes.push(tt.note);
-  return none;
 }
 
 /**
@@ -145,7 +142,7 @@ interface EvalEngine {
   oracle?: UtilityOracle | undefined;
 }
 
-async function evalEngine(store: Store, trained: Pick<EngineModels, 'popularity' | 'covisitation' | 'twoTower'>, train: () => AsyncIterable<Interaction[]>,
+async function evalEngine(store: Store, trained: Omit<EngineModels, 'version'>, features: FeatureStore | undefined, train: () => AsyncIterable<Interaction[]>,
   users: Map<UserId, TestUser>, now: number, o: EvalOptions): Promise<EvalEngine> {
   const truth = o.truth;
   const allItems: Item[] = [];
@@ -162,10 +159,10 @@ async function evalEngine(store: Store, trained: Pick<EngineModels, 'popularity'
       if (u !== undefined && e.type !== 'search') u.seen.add(e.itemId);
     }
   }
-  const models: EngineModels = { version: 'eval', popularity: trained.popularity, covisitation: trained.covisitation, twoTower: trained.twoTower };
+  const models: EngineModels = { version: 'eval', ...trained };
   // recordServedAsShown false: scoring never changes the state, so the engines can share it.
   const make = (candidates: CandidateOptions): Engine => new Engine(
-    { store, clock: () => now, recordServedAsShown: false, pipeline: { ...DEFAULT_PIPELINE_OPTIONS, candidates } }, models, { catalog, filters, recent },
+    { store, clock: () => now, recordServedAsShown: false, features, pipeline: { ...DEFAULT_PIPELINE_OPTIONS, candidates } }, models, { catalog, filters, recent },
   );
   const variants = new Map(Object.entries(o.mergeVariants ?? {}).map(([name, c]) => [name, make(evalCandidateOptions(o, { ...o.candidates, ...c }))]));
   return { engine: make(evalCandidateOptions(o, o.candidates)), variants, catalogSize, filters, now, oracle: truth === undefined ? undefined : new UtilityOracle(truth, allItems) };
@@ -188,6 +185,11 @@ async function score(e: EvalEngine, users: Map<UserId, TestUser>, o: EvalOptions
     const bySource = engine.recommendBySource(input);
     // A source with nothing to say for this user (no recent items for co-visitation) scores an empty list.
     for (const source of SOURCES) if (source !== 'two-tower' || engine.hasTwoTower) add(source, bySource[source] ?? [], relevant);
+    if (engine.hasRankers) {
+      // Each stage's order (top k) on the same request: the lift of rank, re-rank and rules over the candidate order.
+      const byStage = await engine.recommendByStage(input);
+      for (const stage of ['filter', 'rank', 'rerank', 'rules']) add(`stage:${stage === 'filter' ? 'candidates' : stage}`, byStage[stage] ?? [], relevant);
+    }
     add('merged', (await engine.recommend(input)).items.map((i) => i.itemId), relevant);
     for (const [name, v] of e.variants) add(`merged:${name}`, (await v.recommend(input)).items.map((i) => i.itemId), relevant);
     const oracle = e.oracle?.rank({ userId, k, destination: u.destination, exclude: u.seen, allowed: (id) => e.filters.isAllowed(userId, id, e.now) });

@@ -3,23 +3,37 @@
  * The two-tower stage of training: gathers users, items and interest events while the baselines
  * stream the store, trains with a time-based validation split and early stopping, embeds every
  * retrievable item with the ONNX item tower, builds the vector index and returns the registry
- * files plus the saved index folder. Too little data skips the stage with a note.
+ * files plus the saved index folder. Too little data skips the stage with a note. Also reopens a
+ * registered two-tower for serving: the built-in model, or imported ONNX towers.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Interaction, Item, User } from '../domain/types.ts';
-import { InvalidInputError } from '../errors.ts';
+import { ERROR_CODES, InvalidInputError, RecsysError } from '../errors.ts';
 import {
-  exportOnnxTowers, fitTwoTower, fromArtifact, loadOnnxTowers, toArtifact, type TrainOptions, type TrainResult, type TwoTowerConfigInput, type TwoTowerModel,
+  TwoTowerModel, encoderOfVocab, exportOnnxTowers, fitTwoTower, fromArtifact, loadOnnxTowers, parseTowerVocab, toArtifact,
+  type TrainOptions, type TrainResult, type TwoTowerConfigInput,
 } from '../models/two-tower/index.ts';
+import type { VectorIndex } from '../ports/vector-index.ts';
 import { ItemVectors } from '../pipeline/item-vectors.ts';
+import { onnxSourceTowers } from '../pipeline/onnx-two-tower-source.ts';
 import { TwoTowerSource, isRetrievable, type VectorIndexFactory } from '../pipeline/two-tower-source.ts';
+import type { ModelManifest, ModelRegistry } from './registry.ts';
 
 /** Registry names of the two-tower files and of the index folder. */
 export const TWO_TOWER_FILES = {
   model: 'two-tower.json', weights: 'two-tower.bin', vectorsHeader: 'two-tower-vectors.json', vectors: 'two-tower-vectors.f32', indexDir: 'two-tower-index',
 } as const;
+
+/**
+ * Registry names of imported ONNX towers (`wayfarer model import-towers`), which replace the
+ * built-in model's `two-tower.json` / `two-tower.bin`; the item vectors and index keep the names above.
+ */
+export const ONNX_TOWER_FILES = { user: 'two-tower-user.onnx', item: 'two-tower-item.onnx', vocab: 'two-tower-vocab.json' } as const;
+
+/** Every registry file and folder name that belongs to a two-tower, built-in or imported. */
+export const TWO_TOWER_NAMES: ReadonlySet<string> = new Set([...Object.values(TWO_TOWER_FILES), ...Object.values(ONNX_TOWER_FILES)]);
 
 const INTEREST = new Set(['click', 'booking', 'rating']);
 
@@ -109,12 +123,24 @@ async function embedAndIndex(model: TwoTowerModel, catalog: readonly Item[], ind
   const ids = items.map((i) => i.id);
   log(`two-tower: embedded ${ids.length.toLocaleString('en-US')} items (ONNX item tower) in ${elapsed(t0)}`);
   t0 = performance.now();
-  const index = indexes.create(model.dim, ids.length);
-  index.add(ids, vectors);
-  const indexDir = await mkdtemp(path.join(os.tmpdir(), 'wf-two-tower-index-'));
-  await index.save(indexDir);
+  const { index, indexDir } = await buildSavedIndex(ids, vectors, model.dim, indexes);
   log(`two-tower: ${index.isExact ? 'exact' : 'ANN'} index of ${index.size.toLocaleString('en-US')} items built and saved in ${elapsed(t0)}`);
   return { source: new TwoTowerSource(model, index, ItemVectors.of(ids, vectors, model.dim)), indexDir };
+}
+
+/** An index over `ids` (row-major `vectors`, ids.length × dim), saved to a new temporary folder. */
+export async function buildSavedIndex(ids: readonly string[], vectors: Float32Array, dim: number, indexes: VectorIndexFactory): Promise<{ index: VectorIndex; indexDir: string }> {
+  const index = indexes.create(dim, ids.length);
+  const indexDir = await mkdtemp(path.join(os.tmpdir(), 'wf-two-tower-index-'));
+  try {
+    index.add(ids, vectors);
+    await index.save(indexDir);
+  } catch (err) {
+    index.close();
+    await rm(indexDir, { recursive: true, force: true });
+    throw err;
+  }
+  return { index, indexDir };
 }
 
 /**
@@ -171,14 +197,53 @@ export interface TwoTowerParts {
   indexDir: string;
 }
 
-/** Rebuild the serving source from saved parts; the index is opened, not rebuilt. */
-export async function openTwoTowerSource(parts: TwoTowerParts, indexes: VectorIndexFactory): Promise<TwoTowerSource> {
-  const model = fromArtifact(new TextDecoder().decode(parts.model), parts.weights);
+/** The parts of a version with imported ONNX towers (ONNX_TOWER_FILES) instead of the built-in model. */
+export interface OnnxTwoTowerParts {
+  userModel: Uint8Array;
+  itemModel: Uint8Array;
+  /** The 'two-tower-vocab@1' file. */
+  vocab: Uint8Array;
+  vectorsHeader: Uint8Array;
+  vectors: Uint8Array;
+  indexDir: string;
+}
+
+/**
+ * Rebuild the serving source from saved parts; the index is opened, not rebuilt. Built-in parts
+ * serve in-process; ONNX parts serve through onnxruntime (the user tower in `prepare`).
+ */
+export async function openTwoTowerSource(parts: TwoTowerParts | OnnxTwoTowerParts, indexes: VectorIndexFactory): Promise<TwoTowerSource> {
   const table = ItemVectors.fromFiles(parts.vectorsHeader, parts.vectors);
-  const index = await indexes.open(parts.indexDir);
-  if (index.dim !== model.dim) {
-    index.close();
-    throw new InvalidInputError(`two-tower: the index has ${index.dim} dimensions, the model ${model.dim}`);
+  const towers = 'userModel' in parts
+    ? onnxSourceTowers(await loadOnnxTowers(parts.userModel, parts.itemModel, encoderOfVocab(parseTowerVocab(new TextDecoder().decode(parts.vocab)))))
+    : fromArtifact(new TextDecoder().decode(parts.model), parts.weights);
+  let index: VectorIndex | undefined;
+  try {
+    index = await indexes.open(parts.indexDir);
+    if (index.dim !== towers.dim || table.dim !== towers.dim) {
+      throw new InvalidInputError(`two-tower: the index has ${index.dim} dimensions, the item vectors ${table.dim}, the towers ${towers.dim}`);
+    }
+  } catch (err) {
+    index?.close();
+    if (!(towers instanceof TwoTowerModel)) await towers.close();
+    throw err;
   }
-  return new TwoTowerSource(model, index, table);
+  return new TwoTowerSource(towers, index, table);
+}
+
+/** Read a registered version's two-tower parts (built-in or imported); undefined when it has no two-tower. */
+export async function readTwoTowerParts(registry: ModelRegistry, manifest: ModelManifest): Promise<TwoTowerParts | OnnxTwoTowerParts | undefined> {
+  const onnx = manifest.files[ONNX_TOWER_FILES.user] !== undefined;
+  if (!onnx && manifest.files[TWO_TOWER_FILES.model] === undefined) return undefined;
+  const file = async (name: string): Promise<Uint8Array> => {
+    const bytes = await registry.file(manifest, name);
+    if (bytes === undefined) throw new RecsysError({ code: ERROR_CODES.MODEL_MISSING, message: `model ${manifest.version} has no ${name}` });
+    return bytes;
+  };
+  const indexDir = await registry.localDir(manifest, TWO_TOWER_FILES.indexDir);
+  if (indexDir === undefined) throw new RecsysError({ code: ERROR_CODES.MODEL_MISSING, message: `model ${manifest.version} has no ${TWO_TOWER_FILES.indexDir}` });
+  const table = { vectorsHeader: await file(TWO_TOWER_FILES.vectorsHeader), vectors: await file(TWO_TOWER_FILES.vectors), indexDir };
+  return onnx
+    ? { userModel: await file(ONNX_TOWER_FILES.user), itemModel: await file(ONNX_TOWER_FILES.item), vocab: await file(ONNX_TOWER_FILES.vocab), ...table }
+    : { model: await file(TWO_TOWER_FILES.model), weights: await file(TWO_TOWER_FILES.weights), ...table };
 }

@@ -1,7 +1,8 @@
 /**
  * @module models/two-tower
  * Public surface of the two-tower retrieval model: feature encoding, dataset, training, serving
- * embeddings (in-process and ONNX), the 'two-tower@1' artifact and ONNX export.
+ * embeddings (in-process and ONNX), the 'two-tower@1' artifact, ONNX export and the vocabulary file
+ * of bring-your-own ONNX towers.
  */
 export {
   DEFAULT_TWO_TOWER_CONFIG, ITEM_FIELDS, USER_FIELDS, resolveTwoTowerConfig,
@@ -25,3 +26,5 @@ export {
   ITEM_TOWER_CONTRACT, USER_TOWER_CONTRACT, exportItemTower, exportOnnxTowers, exportUserTower, loadOnnxTowers, type OnnxTowers,
 } from './onnx-export.ts';
 export { UNKNOWN, Vocabulary } from './vocab.ts';
+export { contractError as onnxContractError } from './onnx-contract.ts';
+export { TWO_TOWER_VOCAB_FORMAT, encoderOfVocab, parseEncoderState, parseTowerVocab, towerVocabJson, type TowerVocabFile } from './vocab-file.ts';

@@ -13,12 +13,12 @@
  * Scores are dot products; both towers must have the same D.
  */
 import * as ort from 'onnxruntime-node';
-import { ERROR_CODES, RecsysError } from '../../errors.ts';
 import type { Item } from '../../domain/types.ts';
 import { ITEM_FIELDS, USER_FIELDS } from './config.ts';
 import type { FeatureEncoder, UserQuery } from './encoding.ts';
 import { ITEM_FIELD_COUNT, USER_FIELD_COUNT } from './encoding.ts';
 import type { TwoTowerModel } from './model.ts';
+import { checkTowerSignature, contractError } from './onnx-contract.ts';
 import { GraphBuilder, ONNX_FLOAT, ONNX_INT64, int } from './onnx/onnx-graph.ts';
 import { ORT_SESSION_OPTIONS } from './ort-step.ts';
 import type { DenseLayout, TableLayout } from './params.ts';
@@ -116,16 +116,6 @@ export interface OnnxTowers {
   close(): Promise<void>;
 }
 
-function contractError(message: string, cause?: unknown): RecsysError {
-  return new RecsysError({ code: ERROR_CODES.MODEL_FORMAT, message: `ONNX two-tower: ${message}`, cause });
-}
-
-function checkNames(session: ort.InferenceSession, which: string, inputs: readonly string[], output: string): void {
-  const missing = inputs.filter((n) => !session.inputNames.includes(n));
-  if (missing.length > 0) throw contractError(`${which} tower lacks inputs ${missing.join(', ')} (has ${session.inputNames.join(', ')})`);
-  if (!session.outputNames.includes(output)) throw contractError(`${which} tower lacks output ${output} (has ${session.outputNames.join(', ')})`);
-}
-
 /** int64 column `f` of a row-major int32 matrix with `width` columns. */
 function column(src: Int32Array, width: number, f: number, count: number): ort.Tensor {
   const out = new BigInt64Array(count);
@@ -133,57 +123,94 @@ function column(src: Int32Array, width: number, f: number, count: number): ort.T
   return new ort.Tensor('int64', out, [count]);
 }
 
-async function embed(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, output: string): Promise<Embedded> {
-  const t = (await session.run(feeds))[output];
+async function embed(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, output: string, count: number): Promise<Embedded> {
+  let t: ort.Tensor | undefined;
+  try {
+    t = (await session.run(feeds))[output];
+  } catch (err) {
+    throw contractError(`running ${output} on ${count} row(s) failed: ${err instanceof Error ? err.message : String(err)}`, err);
+  }
   if (t === undefined || !(t.data instanceof Float32Array) || t.dims.length !== 2) throw contractError(`output ${output} must be a float32 [N, D] tensor`);
+  if (t.dims[0] !== count) throw contractError(`output ${output} has ${t.dims[0]} rows for ${count} input rows (N must be the free batch dimension)`);
   return { data: t.data, dim: t.dims[1] as number };
 }
 
-async function openSessions(userModel: Uint8Array, itemModel: Uint8Array): Promise<[ort.InferenceSession, ort.InferenceSession]> {
+async function openSession(bytes: Uint8Array, tower: string): Promise<ort.InferenceSession> {
   try {
-    return [await ort.InferenceSession.create(userModel, ORT_SESSION_OPTIONS), await ort.InferenceSession.create(itemModel, ORT_SESSION_OPTIONS)];
+    return await ort.InferenceSession.create(bytes, ORT_SESSION_OPTIONS);
   } catch (err) {
-    throw contractError('cannot load the models', err);
+    throw contractError(`cannot load the ${tower} tower as an ONNX model: ${err instanceof Error ? err.message : String(err)}`, err);
+  }
+}
+
+async function openSessions(userModel: Uint8Array, itemModel: Uint8Array): Promise<[ort.InferenceSession, ort.InferenceSession]> {
+  const user = await openSession(userModel, 'user');
+  try {
+    return [user, await openSession(itemModel, 'item')];
+  } catch (err) {
+    await user.release();
+    throw err;
   }
 }
 
 type Embedded = { data: Float32Array; dim: number };
 
-function userRunner(user: ort.InferenceSession, r: number): (fields: Int32Array, recent: Int32Array, count: number) => Promise<Embedded> {
+type UserRows = (fields: Int32Array, recent: Int32Array, count: number) => Promise<Embedded>;
+type ItemRows = (features: Int32Array, count: number) => Promise<Embedded>;
+
+function userRunner(user: ort.InferenceSession, r: number): UserRows {
   return (fields, recent, count) => {
     const feeds: Record<string, ort.Tensor> = {};
     USER_FIELDS.forEach((name, f) => (feeds[name] = column(fields, USER_FIELD_COUNT, f, count)));
     feeds[RECENT_INPUT] = new ort.Tensor('int64', BigInt64Array.from(recent.subarray(0, count * r), (v) => BigInt(v)), [count, r]);
-    return embed(user, feeds, USER_OUTPUT);
+    return embed(user, feeds, USER_OUTPUT, count);
   };
 }
 
-function itemRunner(item: ort.InferenceSession): (features: Int32Array, count: number) => Promise<Embedded> {
+function itemRunner(item: ort.InferenceSession): ItemRows {
   return (features, count) => {
     const feeds: Record<string, ort.Tensor> = {};
     ITEM_FIELDS.forEach((name, f) => (feeds[name] = column(features, ITEM_FIELD_COUNT, f, count)));
-    return embed(item, feeds, ITEM_OUTPUT);
+    return embed(item, feeds, ITEM_OUTPUT, count);
   };
 }
 
 /**
  * Load a user tower and an item tower (ours from `exportOnnxTowers`, or any models following the
  * contract above) for serving. `encoder` maps raw features to the vocabulary indices the models expect.
- * Throws RecsysError(REC_ERR_MODEL_FORMAT) when a model breaks the contract or the dims differ.
+ * Throws RecsysError(REC_ERR_MODEL_FORMAT) naming the problem when a model cannot be loaded, breaks
+ * the declared signature (see onnx-contract.ts), fails on a probe batch, or the towers' D differ.
  */
 export async function loadOnnxTowers(userModel: Uint8Array, itemModel: Uint8Array, encoder: FeatureEncoder): Promise<OnnxTowers> {
   const [user, item] = await openSessions(userModel, itemModel);
-  checkNames(user, 'user', [...USER_FIELDS, RECENT_INPUT], USER_OUTPUT);
-  checkNames(item, 'item', ITEM_FIELDS, ITEM_OUTPUT);
   const r = encoder.recentItems;
   const userRows = userRunner(user, r);
   const itemRows = itemRunner(item);
-  // Probe both towers with one all-unknown row: checks they run and agree on D.
-  const dimU = (await userRows(new Int32Array(USER_FIELD_COUNT), new Int32Array(r), 1)).dim;
-  const dimI = (await itemRows(new Int32Array(ITEM_FIELD_COUNT), 1)).dim;
-  if (dimU !== dimI) throw contractError(`user tower has D = ${dimU}, item tower D = ${dimI}`);
+  let dim: number;
+  try {
+    checkTowerSignature(user, { tower: 'user', vectors: USER_FIELDS, matrix: { name: RECENT_INPUT, width: r }, output: USER_OUTPUT });
+    checkTowerSignature(item, { tower: 'item', vectors: ITEM_FIELDS, output: ITEM_OUTPUT });
+    dim = await probeDim(userRows, itemRows, r);
+  } catch (err) {
+    await Promise.all([user.release(), item.release()]);
+    throw err;
+  }
+  return towersOver(user, item, encoder, dim, userRows, itemRows);
+}
+
+/** Run one all-unknown row (twice, as a batch of 2) through each tower: they must run and agree on D. */
+async function probeDim(userRows: UserRows, itemRows: ItemRows, r: number): Promise<number> {
+  const dimU = (await userRows(new Int32Array(2 * USER_FIELD_COUNT), new Int32Array(2 * r), 2)).dim;
+  const dimI = (await itemRows(new Int32Array(2 * ITEM_FIELD_COUNT), 2)).dim;
+  if (dimU !== dimI) throw contractError(`the towers disagree on D: user tower D = ${dimU}, item tower D = ${dimI}`);
+  if (dimU < 1) throw contractError('the towers output D = 0 dimensions');
+  return dimU;
+}
+
+function towersOver(user: ort.InferenceSession, item: ort.InferenceSession, encoder: FeatureEncoder, dim: number, userRows: UserRows, itemRows: ItemRows): OnnxTowers {
+  const r = encoder.recentItems;
   return {
-    dim: dimU, recentItems: r,
+    dim, recentItems: r,
     async userEmbedding(query) {
       const fields = new Int32Array(USER_FIELD_COUNT);
       const recent = new Int32Array(r);
@@ -192,6 +219,7 @@ export async function loadOnnxTowers(userModel: Uint8Array, itemModel: Uint8Arra
     },
     userEmbeddingsEncoded: async (fields, recent, count) => (await userRows(fields, recent, count)).data,
     async itemEmbeddings(items, options = {}) {
+      if (items.length === 0) return new Float32Array(0);
       const features = new Int32Array(items.length * ITEM_FIELD_COUNT);
       items.forEach((it, i) => encoder.encodeItem(it, features, i * ITEM_FIELD_COUNT, options.coldStart === true));
       return (await itemRows(features, items.length)).data;

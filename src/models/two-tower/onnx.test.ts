@@ -8,6 +8,7 @@ import { createTwoTowerModel } from './model.ts';
 import type { OnnxTowers } from './onnx-export.ts';
 import { RECENT_INPUT, USER_OUTPUT, exportOnnxTowers, loadOnnxTowers } from './onnx-export.ts';
 import { GraphBuilder, ONNX_FLOAT, ONNX_INT64, int } from './onnx/onnx-graph.ts';
+import { handItemTower, handUserTower } from './onnx-testing.ts';
 import { plantedMarketplace } from './testing.ts';
 
 const planted = plantedMarketplace({ users: 60, items: 48, clusters: 4, events: 600, seed: 13, destinationRate: 0.5 });
@@ -86,5 +87,30 @@ describe('ONNX towers', () => {
     } finally {
       await team.close();
     }
+  });
+});
+
+describe('ONNX towers: the declared signature is checked against the contract', () => {
+  const rejects = (user: Uint8Array, item: Uint8Array, message: RegExp): Promise<void> =>
+    expect(loadOnnxTowers(user, item, encoder)).rejects.toMatchObject({ code: ERROR_CODES.MODEL_FORMAT, message: expect.stringMatching(message) as unknown });
+
+  it('accepts hand-built towers of another producer, with a fixed R equal to the vocabulary\'s', async () => {
+    const towers = await loadOnnxTowers(handUserTower({ recentItems: config.recentItems }), handItemTower(), encoder);
+    try {
+      expect(towers.dim).toBe(16);
+      const v = await towers.itemEmbeddings(planted.items.slice(0, 3));
+      expect(v.length).toBe(3 * 16);
+    } finally {
+      await towers.close();
+    }
+  });
+
+  it('names a missing input, a wrong input type, a fixed R that differs, and towers that disagree on D', async () => {
+    await rejects(handUserTower(), handItemTower({ omit: 'chain' }), /item tower lacks inputs chain/);
+    await rejects(handUserTower({ omit: 'recent_items' }), handItemTower(), /user tower lacks inputs recent_items/);
+    await rejects(handUserTower({ inputType: ONNX_FLOAT }), handItemTower(), /user tower input user_id must be int64, the model declares float32/);
+    await rejects(handUserTower({ recentItems: 5 }), handItemTower(), /recent_items has R = 5 recent items, the vocabulary file says 10/);
+    await rejects(handUserTower({ dim: 16 }), handItemTower({ dim: 8 }), /disagree on D: user tower D = 16, item tower D = 8/);
+    await rejects(handUserTower(), new Uint8Array([1, 2, 3]), /cannot load the item tower as an ONNX model/);
   });
 });

@@ -1,0 +1,184 @@
+/**
+ * @module ranking/rankers
+ * Stages 3 and 4 of serving: the GBDT fine ranker (binary, over every filtered candidate) and the
+ * LambdaMART re-ranker (over the top M, with list-wise features), followed by the business rules and
+ * diversity step. Also the models' registry files (LightGBM text format + a JSON header) and the
+ * per-item explanations (Saabas contributions → plain reasons).
+ */
+import type { Reason } from '../domain/candidate.ts';
+import { RecsysError, ERROR_CODES } from '../errors.ts';
+import type { FeatureStore } from '../features/feature-store.ts';
+import { contributions } from '../models/gbdt/explain.ts';
+import { readLightGbmModel, writeLightGbmModel } from '../models/gbdt/lightgbm-format.ts';
+import { predictBatch, type GbdtModel } from '../models/gbdt/model.ts';
+import type { ServingCatalog } from '../pipeline/catalog.ts';
+import type { PipelineItem, RequestContext, Stage } from '../pipeline/stage.ts';
+import { RANK_FEATURES, RANK_FEATURES_FORMAT, RANK_FEATURE_COUNT, assembleRankingFeatures } from './ranking-features.ts';
+import { applyRules, type BusinessRules } from './rules.ts';
+
+/** Columns the re-ranker adds to the rank row: the GBDT's verdict and the item's place in the list. */
+export const RERANK_EXTRA = ['rank_score', 'rank_pos', 'rank_gap', 'same_city_above', 'same_chain_above', 'cheaper_above'] as const;
+export const RERANK_FEATURES: readonly string[] = [...RANK_FEATURES, ...RERANK_EXTRA];
+
+/** Registry names of the ranking files. */
+export const RANKING_FILES = { ranker: 'ranker.txt', reranker: 'reranker.txt', header: 'ranking.json' } as const;
+
+export interface Rankers {
+  /** GBDT `binary` over the rank rows. */
+  ranker: GbdtModel;
+  /** LambdaMART over re-rank rows of the ranker's top `rerankTop`; absent when there was too little data. */
+  reranker?: GbdtModel | undefined;
+  rerankTop: number;
+}
+
+export interface RankingHeader {
+  format: typeof RANK_FEATURES_FORMAT;
+  rerankTop: number;
+  features: readonly string[];
+  rerankFeatures?: readonly string[];
+  metrics: Record<string, number>;
+}
+
+export function rankingFiles(r: Rankers, metrics: Record<string, number>): Record<string, string> {
+  const header: RankingHeader = { format: RANK_FEATURES_FORMAT, rerankTop: r.rerankTop, features: RANK_FEATURES, metrics };
+  const files: Record<string, string> = { [RANKING_FILES.ranker]: writeLightGbmModel(r.ranker) };
+  if (r.reranker !== undefined) {
+    header.rerankFeatures = RERANK_FEATURES;
+    files[RANKING_FILES.reranker] = writeLightGbmModel(r.reranker);
+  }
+  files[RANKING_FILES.header] = JSON.stringify(header, null, 2);
+  return files;
+}
+
+/** Rebuild the rankers from registry files; a format mismatch is REC_ERR_MODEL_FORMAT. */
+export function rankersFromFiles(header: unknown, ranker: string, reranker: string | undefined): Rankers {
+  const h = header as Partial<RankingHeader>;
+  if (h.format !== RANK_FEATURES_FORMAT) {
+    throw new RecsysError({ code: ERROR_CODES.MODEL_FORMAT, message: `ranking: header format ${String(h.format)}, this build reads ${RANK_FEATURES_FORMAT}` });
+  }
+  const model = readLightGbmModel(ranker);
+  if (model.featureNames.length !== RANK_FEATURE_COUNT) {
+    throw new RecsysError({ code: ERROR_CODES.MODEL_FORMAT, message: `ranking: the ranker has ${model.featureNames.length} features, expected ${RANK_FEATURE_COUNT}` });
+  }
+  const re = reranker === undefined ? undefined : readLightGbmModel(reranker);
+  if (re !== undefined && re.featureNames.length !== RERANK_FEATURES.length) {
+    throw new RecsysError({ code: ERROR_CODES.MODEL_FORMAT, message: `ranking: the re-ranker has ${re.featureNames.length} features, expected ${RERANK_FEATURES.length}` });
+  }
+  return { ranker: model, reranker: re, rerankTop: h.rerankTop ?? 50 };
+}
+
+/** Score rows with the ranker and order the items by it (ties keep the candidate order). */
+export function scoreAndOrder(items: readonly PipelineItem[], rows: Float32Array, model: GbdtModel, stage: string): PipelineItem[] {
+  const scores = predictBatch(model, rows, items.length, { raw: true });
+  const F = RANK_FEATURE_COUNT;
+  const scored = items.map((it, i) => ({ ...it, finalScore: scores[i]!, rankScore: scores[i]!, rankRow: rows.subarray(i * F, (i + 1) * F), stage }));
+  return scored.map((it, i) => ({ it, i })).sort((a, b) => b.it.finalScore - a.it.finalScore || a.i - b.i).map((x) => x.it);
+}
+
+/** Re-rank rows of `top` (in rank order): each rank row plus the list-wise columns. */
+export function rerankRows(top: readonly PipelineItem[], catalog: ServingCatalog): Float32Array {
+  const F = RANK_FEATURE_COUNT;
+  const W = RERANK_FEATURES.length;
+  const out = new Float32Array(top.length * W).fill(NaN);
+  const best = top[0]?.rankScore ?? 0;
+  const cities = new Map<string, number>();
+  const chains = new Map<string, number>();
+  const prices: number[] = [];
+  top.forEach((it, r) => {
+    const o = r * W;
+    if (it.rankRow !== undefined) out.set(it.rankRow, o);
+    const a = catalog.item(it.itemId);
+    out[o + F] = it.rankScore ?? NaN;
+    out[o + F + 1] = r;
+    out[o + F + 2] = best - (it.rankScore ?? best);
+    out[o + F + 3] = a?.city == null ? 0 : cities.get(a.city) ?? 0;
+    out[o + F + 4] = a?.chain == null ? 0 : chains.get(a.chain) ?? 0;
+    out[o + F + 5] = a?.price == null ? NaN : prices.filter((p) => p < (a.price as number)).length;
+    if (a?.city != null) cities.set(a.city, (cities.get(a.city) ?? 0) + 1);
+    if (a?.chain != null) chains.set(a.chain, (chains.get(a.chain) ?? 0) + 1);
+    if (a?.price != null) prices.push(a.price);
+  });
+  return out;
+}
+
+/** Re-rank the first `rerankTop` items with LambdaMART; the rest keep their rank order below them. */
+export function rerank(items: readonly PipelineItem[], model: GbdtModel, rerankTop: number, catalog: ServingCatalog): PipelineItem[] {
+  const top = items.slice(0, rerankTop);
+  const rows = rerankRows(top, catalog);
+  const scores = predictBatch(model, rows, top.length, { raw: true });
+  const ordered = top.map((it, i) => ({ it: { ...it, finalScore: scores[i]!, stage: 'rerank' }, i }))
+    .sort((a, b) => b.it.finalScore - a.it.finalScore || a.i - b.i).map((x) => x.it);
+  // Items below the re-ranked block stay below it whatever their score scale.
+  const floor = Math.min(...ordered.map((i) => i.finalScore));
+  return [...ordered, ...items.slice(rerankTop).map((it, j) => ({ ...it, finalScore: floor - 1 - j }))];
+}
+
+export interface RankingStageDeps {
+  catalog: ServingCatalog;
+  /** Reads the feature store's vectors per request (absent: those columns are missing). */
+  features?: FeatureStore | undefined;
+  rules: BusinessRules;
+}
+
+/** Feature rows of a request's filtered candidates: the feature store read plus the shared assembly. */
+export async function rankRowsFor(items: readonly PipelineItem[], ctx: RequestContext, deps: Pick<RankingStageDeps, 'catalog' | 'features'>): Promise<Float32Array> {
+  const store = deps.features === undefined || items.length === 0 ? undefined
+    : await deps.features.readForRanking(ctx.userId, items.map((i) => i.itemId), { destination: ctx.destination ?? undefined, country: ctx.country ?? undefined });
+  return assembleRankingFeatures({ ctx, items, catalog: deps.catalog, store });
+}
+
+/**
+ * The rank, re-rank and rules stages. Without rankers (too little data to train them) rank and re-rank
+ * pass the candidate order through; the rules always apply.
+ */
+export function rankingStages(rankers: Rankers | undefined, deps: RankingStageDeps, budgetsMs: { rank: number; rerank: number; rules: number }): Stage[] {
+  const attrs = (id: string): ReturnType<ServingCatalog['item']> => deps.catalog.item(id);
+  return [
+    {
+      name: 'rank', budgetMs: budgetsMs.rank,
+      run: rankers === undefined ? (items) => items : async (items, ctx) => scoreAndOrder(items, await rankRowsFor(items, ctx, deps), rankers.ranker, 'rank'),
+    },
+    {
+      name: 'rerank', budgetMs: budgetsMs.rerank,
+      run: (items) => (rankers?.reranker === undefined ? items : rerank(items, rankers.reranker, rankers.rerankTop, deps.catalog)),
+    },
+    { name: 'rules', budgetMs: budgetsMs.rules, run: (items, ctx) => applyRules(items, ctx.k, deps.rules, attrs) },
+  ];
+}
+
+/** Rank features whose positive contribution becomes a reason, and the reason. */
+const REASON_OF: Partial<Record<string, Reason>> = {
+  tt_score: { kind: 'similar-taste' }, tt_rank: { kind: 'similar-taste' },
+  recent_same_city: { kind: 'feature', feature: 'near-viewed' }, recent_same_chain: { kind: 'feature', feature: 'same-chain' },
+  recent_same_country: { kind: 'feature', feature: 'near-viewed' },
+  price_rel_user: { kind: 'feature', feature: 'price-fit' }, stars_diff_user: { kind: 'feature', feature: 'stars-fit' },
+  review_score: { kind: 'feature', feature: 'well-rated' }, review_rel_list: { kind: 'feature', feature: 'well-rated' },
+  stars: { kind: 'feature', feature: 'well-rated' },
+  item_bookings_1d: { kind: 'feature', feature: 'trending' }, item_clicks_1d: { kind: 'feature', feature: 'trending' },
+  item_bookings_7d: { kind: 'feature', feature: 'booked-often' }, item_cvr_7d: { kind: 'feature', feature: 'booked-often' },
+  item_ctr_7d: { kind: 'feature', feature: 'trending' }, item_clicks_7d: { kind: 'feature', feature: 'trending' },
+  price_rel_list: { kind: 'feature', feature: 'good-value' },
+  recent_item_weight: { kind: 'feature', feature: 'viewed-before' }, ui_last_type: { kind: 'feature', feature: 'viewed-before' },
+};
+
+/**
+ * Up to `n` reasons for an item from the ranker's feature contributions (Saabas path attribution):
+ * the features that raised its score most, mapped to reasons; source reasons (co-visited item,
+ * popular in context) count when the source's own features contributed.
+ */
+export function explain(item: PipelineItem, ranker: GbdtModel, n = 2): Reason[] {
+  if (item.rankRow === undefined) return [];
+  const phi = contributions(ranker, item.rankRow);
+  const order = RANK_FEATURES.map((name, f) => ({ name, v: phi[f]! })).filter((x) => x.v > 0).sort((a, b) => b.v - a.v);
+  const out: Reason[] = [];
+  const key = (r: Reason): string => JSON.stringify(r);
+  const add = (r: Reason | undefined): void => { if (r !== undefined && out.length < n && !out.some((o) => key(o) === key(r))) out.push(r); };
+  for (const { name } of order) {
+    if (name.startsWith('covis_')) add(item.reasons.find((r) => r.kind === 'covisited'));
+    else if (name.startsWith('pop_')) add(item.reasons.find((r) => r.kind === 'popular'));
+    else add(REASON_OF[name]);
+    if (out.length >= n) break;
+  }
+  return out;
+}
+

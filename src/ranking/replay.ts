@@ -1,0 +1,121 @@
+/**
+ * @module ranking/replay
+ * Training data for the rankers, made by replaying the event log through the serving engine: at each
+ * search, the engine builds the request's filtered candidates and their feature rows exactly as it
+ * would serve them at that moment (same stages, same feature assembly, the feature store as of then),
+ * and the user's clicks and bookings in the following hours label them (booking 2, click 1, else 0).
+ * Every event is then applied to the engine and the feature store, in time order, so that no row ever
+ * sees its own future. Groups without a positive label are dropped (they teach a ranker nothing).
+ */
+import type { Interaction, UserId } from '../domain/types.ts';
+import type { FeatureStore } from '../features/feature-store.ts';
+import type { Engine } from '../pipeline/engine.ts';
+import { RANK_FEATURE_COUNT } from './ranking-features.ts';
+
+/** One replayed request: its candidates' rank rows (row-major) and labels, in candidate order. */
+export interface RankingGroup {
+  ts: number;
+  userId: UserId;
+  itemIds: string[];
+  rows: Float32Array;
+  labels: Float32Array;
+}
+
+export interface ReplayOptions {
+  /** Clicks and bookings within this long after the search label its candidates (default 1 day). */
+  horizonMs?: number;
+  /** Candidates asked for per request, as a serving request's k (default 10). */
+  k?: number;
+  /** Stop collecting after this many labelled groups (default 20,000); events are still applied. */
+  maxGroups?: number;
+  /** Sets the engine's and the feature store's clock. */
+  setClock: (ts: number) => void;
+  onProgress?: (events: number, groups: number) => void;
+  /**
+   * Exclude what the user already saw or acted on (since the replay began) from the request, as
+   * `wayfarer recommend` and the evaluation do: the rankers learn to order what is new to the user
+   * (default true).
+   */
+  excludeSeen?: boolean;
+}
+
+const LABEL: Readonly<Record<string, number>> = { click: 1, rating: 1, booking: 2 };
+
+/**
+ * Replay `events` (time-ordered batches) through `engine` and `features`, collecting labelled groups.
+ * The engine and the feature store end in the state of the last event (what serving continues from).
+ */
+export async function replayForRanking(engine: Engine, features: FeatureStore | undefined, events: AsyncIterable<Interaction[]>, o: ReplayOptions): Promise<RankingGroup[]> {
+  const horizon = o.horizonMs ?? 86_400_000;
+  const maxGroups = o.maxGroups ?? 20_000;
+  const done: RankingGroup[] = [];
+  const open = new Map<UserId, RankingGroup[]>();
+  let openCount = 0;
+  let pending: Interaction[] = [];
+  let seen = 0;
+  const flushFeatures = async (ts: number): Promise<void> => {
+    if (features === undefined || pending.length === 0) return;
+    o.setClock(ts);
+    await features.applyEvents(pending);
+    pending = [];
+  };
+  const close = (g: RankingGroup): void => { if (g.labels.some((l) => l > 0) && done.length < maxGroups) done.push(g); };
+  const expire = (now: number): void => {
+    if (openCount === 0) return;
+    for (const [user, groups] of open) {
+      const keep = groups.filter((g) => { if (now - g.ts <= horizon) return true; close(g); openCount--; return false; });
+      if (keep.length === 0) open.delete(user); else open.set(user, keep);
+    }
+  };
+  let lastExpire = -Infinity;
+  const seenBy = new Map<UserId, Set<string>>();
+  const excludeSeen = o.excludeSeen ?? true;
+  for await (const batch of events) {
+    for (const e of batch) {
+      if (e.ts - lastExpire > horizon / 4) { expire(e.ts); lastExpire = e.ts; }
+      const label = LABEL[e.type];
+      if (label !== undefined) {
+        for (const g of open.get(e.userId) ?? []) {
+          const at = g.itemIds.indexOf(e.itemId);
+          if (at >= 0 && e.ts > g.ts) g.labels[at] = Math.max(g.labels[at]!, label);
+        }
+      }
+      if (e.type === 'search' && done.length + openCount < maxGroups) {
+        await flushFeatures(e.ts);
+        o.setClock(e.ts);
+        const group = await requestAt(engine, e, o.k ?? 10, excludeSeen ? seenBy.get(e.userId) : undefined);
+        if (group !== undefined) {
+          const list = open.get(e.userId) ?? [];
+          list.push(group);
+          open.set(e.userId, list);
+          openCount++;
+        }
+      }
+      if (excludeSeen && e.type !== 'search') {
+        const seen = seenBy.get(e.userId);
+        if (seen === undefined) seenBy.set(e.userId, new Set([e.itemId])); else seen.add(e.itemId);
+      }
+      engine.applyLive([e]);
+      pending.push(e);
+      if (pending.length >= 2000) await flushFeatures(e.ts);
+    }
+    seen += batch.length;
+    o.onProgress?.(seen, done.length + openCount);
+  }
+  const last = pending.at(-1)?.ts;
+  if (last !== undefined) await flushFeatures(last);
+  for (const groups of open.values()) for (const g of groups) close(g);
+  return done.sort((a, b) => a.ts - b.ts);
+}
+
+/** The serving request a search stands for: the user, the searched destination and dates. */
+async function requestAt(engine: Engine, e: Interaction, k: number, seen: ReadonlySet<string> | undefined): Promise<RankingGroup | undefined> {
+  const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+  const destination = str(e.context['destination']) ?? e.itemId;
+  const { items, rows } = await engine.rankingInputs({
+    userId: e.userId, k, destination, exclude: seen === undefined ? undefined : [...seen], checkin: str(e.context['checkin']), checkout: str(e.context['checkout']), device: str(e.context['device']),
+  });
+  if (items.length < 2) return undefined;
+  if (rows.length !== items.length * RANK_FEATURE_COUNT) throw new Error('ranking replay: feature rows do not match the candidates');
+  return { ts: e.ts, userId: e.userId, itemIds: items.map((i) => i.itemId), rows, labels: new Float32Array(items.length) };
+}
