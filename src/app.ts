@@ -17,7 +17,7 @@ import { ModelRegistry, type ModelManifest } from './training/registry.ts';
 import { storeTrainingData } from './training/train-baselines.ts';
 import { trainStages, type TrainStagesOptions } from './training/train-stages.ts';
 import { catalogLookup, type RankingStageOptions } from './training/train-ranking.ts';
-import { openFeatureStore } from './features/open-feature-store.ts';
+import { openFeatureStore, type OpenedFeatureStore } from './features/open-feature-store.ts';
 import type { ServingCatalog } from './pipeline/catalog.ts';
 import type { VectorIndexFactory } from './pipeline/two-tower-source.ts';
 import { createServingMetrics, type ServingMetrics } from './api/metrics.ts';
@@ -108,6 +108,8 @@ export interface App {
   registry: ModelRegistry;
   metrics: ServingMetrics;
   server: FastifyInstance;
+  /** The feature store the rank stage reads and ingested events update (Redis when configured, else memory). */
+  features: OpenedFeatureStore;
   /** The engine once loaded. */
   engine(): Engine | undefined;
   /** Load (or reload) the promoted model version and live state; the server then serves it. */
@@ -133,7 +135,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   closers.push(() => server.close());
   const deps: EngineDeps = { store, clock, metrics, recordServedAsShown: overrides.recordServedAsShown ?? true, features, rules: config.ranking.rules };
   return {
-    config, store, registry, metrics, server,
+    config, store, registry, metrics, server, features,
     engine: () => engine,
     loadEngine: async (log) => {
       const previous = engine;

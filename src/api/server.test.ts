@@ -53,6 +53,23 @@ describe('REST API', () => {
     expect(covisited[0]?.reasons.join(' ')).toMatch(/also chose this/);
   });
 
+  it("updates the user's online features before POST /v1/events answers", async () => {
+    const read = async (): Promise<Record<string, unknown>> => {
+      const v = await f.app.features.readForRanking('fresh-user', ['h3']);
+      return Object.fromEntries(v.columns.map((c, j) => [c, v.values[0]?.[j] ?? null]));
+    };
+    const before = await read();
+    expect(before['user_activity:click_count_1h'] ?? 0).toBe(0);
+    expect(before['user_item_last:last_type']).toBeNull();
+    const ev = await post('/v1/events', { userId: 'fresh-user', itemId: 'h3', type: 'click', ts: new Date(f.clock.now).toISOString() });
+    expect(ev.statusCode).toBe(200);
+    // No waiting: the response came after the online write.
+    const after = await read();
+    expect(after['user_activity:click_count_1h']).toBe(1);
+    expect(after['user_item_last:last_type']).toBe('click');
+    expect(after['user_taste:last_viewed']).toEqual(['h3']);
+  });
+
   it('treats a redelivered event as a duplicate', async () => {
     const e = { userId: 'dup-user', itemId: 'h2', type: 'click', eventId: 'client-1' };
     expect((await post('/v1/events', [e])).json()).toEqual({ stored: 1, duplicates: 0 });

@@ -128,12 +128,12 @@ export class Engine {
   }
 
   /**
-   * The order after each stage (filter = candidate order, rank, rerank, rules), top k: offline
+   * The order after each stage (filter = candidate order, rank, rerank, rules), top `depth`: offline
    * evaluation of each stage's lift. Does not record the items as shown.
    */
-  async recommendByStage(input: RecommendInput): Promise<Record<string, ItemId[]>> {
+  async recommendByStage(input: RecommendInput, depth = input.k): Promise<Record<string, ItemId[]>> {
     const run = await runPipeline(this.stages, this.context(input));
-    return Object.fromEntries(run.outcomes.map((o) => [o.stage, o.outcome.items.slice(0, input.k).map((i) => i.itemId)]));
+    return Object.fromEntries(run.outcomes.map((o) => [o.stage, o.outcome.items.slice(0, depth).map((i) => i.itemId)]));
   }
 
   /**

@@ -101,12 +101,17 @@ export function rerankRows(top: readonly PipelineItem[], catalog: ServingCatalog
   return out;
 }
 
-/** Re-rank the first `rerankTop` items with LambdaMART; the rest keep their rank order below them. */
+/**
+ * Re-rank the first `rerankTop` items with LambdaMART; the rest keep their rank order below them. The
+ * re-ranker's output is added to the ranker's raw score (it was trained from that score as LightGBM's
+ * init_score, learning the list-wise correction).
+ */
 export function rerank(items: readonly PipelineItem[], model: GbdtModel, rerankTop: number, catalog: ServingCatalog): PipelineItem[] {
   const top = items.slice(0, rerankTop);
   const rows = rerankRows(top, catalog);
   const scores = predictBatch(model, rows, top.length, { raw: true });
-  const ordered = top.map((it, i) => ({ it: { ...it, finalScore: scores[i]!, stage: 'rerank' }, i }))
+  // The re-ranker learned a correction of the ranker's score (trained with it as init score).
+  const ordered = top.map((it, i) => ({ it: { ...it, finalScore: (it.rankScore ?? 0) + scores[i]!, stage: 'rerank' }, i }))
     .sort((a, b) => b.it.finalScore - a.it.finalScore || a.i - b.i).map((x) => x.it);
   // Items below the re-ranked block stay below it whatever their score scale.
   const floor = Math.min(...ordered.map((i) => i.finalScore));

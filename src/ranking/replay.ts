@@ -19,6 +19,8 @@ export interface RankingGroup {
   itemIds: string[];
   rows: Float32Array;
   labels: Float32Array;
+  /** With `stageOrders`: each stage's full order of the candidates (evaluation). */
+  byStage?: Record<string, string[]>;
 }
 
 export interface ReplayOptions {
@@ -37,6 +39,11 @@ export interface ReplayOptions {
    * (default true).
    */
   excludeSeen?: boolean;
+  /**
+   * Instead of feature rows, record each stage's order of the request (candidates → rank → rerank →
+   * rules): the session-replay evaluation of the ranking stages.
+   */
+  stageOrders?: boolean;
 }
 
 const LABEL: Readonly<Record<string, number>> = { click: 1, rating: 1, booking: 2 };
@@ -83,7 +90,7 @@ export async function replayForRanking(engine: Engine, features: FeatureStore | 
       if (e.type === 'search' && done.length + openCount < maxGroups) {
         await flushFeatures(e.ts);
         o.setClock(e.ts);
-        const group = await requestAt(engine, e, o.k ?? 10, excludeSeen ? seenBy.get(e.userId) : undefined);
+        const group = await requestAt(engine, e, o.k ?? 10, excludeSeen ? seenBy.get(e.userId) : undefined, o.stageOrders ?? false);
         if (group !== undefined) {
           const list = open.get(e.userId) ?? [];
           list.push(group);
@@ -109,12 +116,19 @@ export async function replayForRanking(engine: Engine, features: FeatureStore | 
 }
 
 /** The serving request a search stands for: the user, the searched destination and dates. */
-async function requestAt(engine: Engine, e: Interaction, k: number, seen: ReadonlySet<string> | undefined): Promise<RankingGroup | undefined> {
+async function requestAt(engine: Engine, e: Interaction, k: number, seen: ReadonlySet<string> | undefined, stageOrders: boolean): Promise<RankingGroup | undefined> {
   const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
   const destination = str(e.context['destination']) ?? e.itemId;
-  const { items, rows } = await engine.rankingInputs({
+  const input = {
     userId: e.userId, k, destination, exclude: seen === undefined ? undefined : [...seen], checkin: str(e.context['checkin']), checkout: str(e.context['checkout']), device: str(e.context['device']),
-  });
+  };
+  if (stageOrders) {
+    const byStage = await engine.recommendByStage(input, Infinity);
+    const itemIds = byStage['filter'] ?? [];
+    if (itemIds.length < 2) return undefined;
+    return { ts: e.ts, userId: e.userId, itemIds, rows: new Float32Array(0), labels: new Float32Array(itemIds.length), byStage };
+  }
+  const { items, rows } = await engine.rankingInputs(input);
   if (items.length < 2) return undefined;
   if (rows.length !== items.length * RANK_FEATURE_COUNT) throw new Error('ranking replay: feature rows do not match the candidates');
   return { ts: e.ts, userId: e.userId, itemIds: items.map((i) => i.itemId), rows, labels: new Float32Array(items.length) };

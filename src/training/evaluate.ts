@@ -21,6 +21,7 @@ import type { TwoTowerStageOptions } from './train-two-tower.ts';
 import { trainStages } from './train-stages.ts';
 import type { RankingStageOptions } from './train-ranking.ts';
 import type { FeatureStore } from '../features/feature-store.ts';
+import { replayForRanking } from '../ranking/replay.ts';
 import { ORACLE_DESCRIPTION, UtilityOracle } from './oracle.ts';
 
 export interface EvalOptions {
@@ -87,8 +88,16 @@ export async function evaluate(store: Store, o: EvalOptions): Promise<EvalReport
   });
   const notes = [...trained.notes];
   try {
-    const built = await evalEngine(store, trained.models, trained.ranking?.features, trainOnly, users, cutoff ?? range.maxTs, o);
-    const report: EvalReport = { bySource: await score(built, users, o), split: o.split, cutoffTs: cutoff, trainEvents: trained.trainedOn.interactions, testEvents, notes };
+    const replay = trained.ranking;
+    const built = await evalEngine(store, trained.models, replay?.features, trainOnly, users, cutoff ?? range.maxTs, o);
+    const bySource = await score(built, users, o);
+    if (built.engine.hasRankers && replay !== undefined) {
+      // After the per-user scoring: the session replay moves the engine's state forward through the test events.
+      const searches = await scoreSearches(built, replay.setClock, store, cutoff, isTest, o);
+      Object.assign(bySource, searches.bySource);
+      notes.push(`search:<stage> rows = session replay of ${searches.groups.toLocaleString('en-US')} held-out searches with a click or booking within 7 days: each stage's order of the request's candidates, built at the search's time (relevant = candidates the user then clicked or booked)`);
+    }
+    const report: EvalReport = { bySource, split: o.split, cutoffTs: cutoff, trainEvents: trained.trainedOn.interactions, testEvents, notes };
     if (built.oracle !== undefined) report.oracle = `${ORACLE_DESCRIPTION}; ${built.oracle.size.toLocaleString('en-US')} items without a destination`;
     return report;
   } finally {
@@ -134,6 +143,9 @@ async function collectTestUsers(store: Store, cutoff: number | null, isTest: (e:
 /** Serving state as of the cut-off: catalog, blocks, train bookings and recent activity. */
 interface EvalEngine {
   engine: Engine;
+  /** Moves the engines' clock (the session replay); starts at the cut-off. */
+  setClock: (ts: number) => void;
+  features?: FeatureStore | undefined;
   /** Engines over the same models and state with other merge settings (`mergeVariants`). */
   variants: Map<string, Engine>;
   catalogSize: number;
@@ -160,12 +172,13 @@ async function evalEngine(store: Store, trained: Omit<EngineModels, 'version'>, 
     }
   }
   const models: EngineModels = { version: 'eval', ...trained };
+  let t = now;
   // recordServedAsShown false: scoring never changes the state, so the engines can share it.
   const make = (candidates: CandidateOptions): Engine => new Engine(
-    { store, clock: () => now, recordServedAsShown: false, features, pipeline: { ...DEFAULT_PIPELINE_OPTIONS, candidates } }, models, { catalog, filters, recent },
+    { store, clock: () => t, recordServedAsShown: false, features, pipeline: { ...DEFAULT_PIPELINE_OPTIONS, candidates } }, models, { catalog, filters, recent },
   );
   const variants = new Map(Object.entries(o.mergeVariants ?? {}).map(([name, c]) => [name, make(evalCandidateOptions(o, { ...o.candidates, ...c }))]));
-  return { engine: make(evalCandidateOptions(o, o.candidates)), variants, catalogSize, filters, now, oracle: truth === undefined ? undefined : new UtilityOracle(truth, allItems) };
+  return { engine: make(evalCandidateOptions(o, o.candidates)), setClock: (ts) => { t = ts; }, features, variants, catalogSize, filters, now, oracle: truth === undefined ? undefined : new UtilityOracle(truth, allItems) };
 }
 
 async function score(e: EvalEngine, users: Map<UserId, TestUser>, o: EvalOptions): Promise<Record<string, MetricsReport>> {
@@ -197,4 +210,29 @@ async function score(e: EvalEngine, users: Map<UserId, TestUser>, o: EvalOptions
     if (++n % 500 === 0) o.onProgress?.('score', n);
   }
   return Object.fromEntries([...acc].map(([name, a]) => [name, a.result()]));
+}
+
+/** Stages whose order the session replay scores, and their row names. */
+const REPLAY_STAGES: readonly (readonly [string, string])[] = [['filter', 'search:candidates'], ['rank', 'search:rank'], ['rerank', 'search:rerank'], ['rules', 'search:rules']];
+
+/**
+ * The ranking stages on held-out searches: replay the test events in time order through the engine
+ * (ranking/replay.ts, as the rankers' training does); at each search, every stage's order of the
+ * request's candidates is recorded, and the user's clicks and bookings in the next 7 days make the
+ * relevant set.
+ */
+async function scoreSearches(e: EvalEngine, setFeatureClock: (ts: number) => void, store: Store, cutoff: number | null, isTest: (ev: Interaction) => boolean, o: EvalOptions): Promise<{ bySource: Record<string, MetricsReport>; groups: number }> {
+  const events = async function* (): AsyncIterable<Interaction[]> {
+    for await (const batch of store.scanInteractions(cutoff === null ? {} : { fromTs: cutoff })) yield batch.filter(isTest);
+  };
+  const groups = await replayForRanking(e.engine, e.features, events(), {
+    stageOrders: true, horizonMs: 7 * 86_400_000, maxGroups: o.maxUsers === 0 ? 20_000 : o.maxUsers,
+    setClock: (ts) => { e.setClock(ts); setFeatureClock(ts); }, onProgress: (n) => o.onProgress?.('search replay', n),
+  });
+  const acc = new Map(REPLAY_STAGES.map(([, name]) => [name, new MetricsAccumulator(o.ks, e.catalogSize)]));
+  for (const g of groups) {
+    const relevant = new Set(g.itemIds.filter((_, i) => g.labels[i]! > 0));
+    for (const [stage, name] of REPLAY_STAGES) acc.get(name)?.add(g.byStage?.[stage] ?? [], relevant);
+  }
+  return { bySource: Object.fromEntries([...acc].map(([name, a]) => [name, a.result()])), groups: groups.length };
 }

@@ -18,7 +18,7 @@ import type { ItemLookup } from '../features/streaming.ts';
 import { Engine, type EngineModels, type EngineState } from '../pipeline/engine.ts';
 import { DEFAULT_WARMUP_DAYS, loadState } from '../pipeline/engine-load.ts';
 import type { ServingCatalog } from '../pipeline/catalog.ts';
-import { replayForRanking } from '../ranking/replay.ts';
+import { replayForRanking, type RankingGroup } from '../ranking/replay.ts';
 import { trainRankers, type TrainRankersOptions, type TrainRankersResult } from '../ranking/train-rankers.ts';
 
 export interface RankingStageOptions extends TrainRankersOptions {
@@ -37,6 +37,8 @@ export interface RankingStageOptions extends TrainRankersOptions {
   /** Only events this accepts (the evaluation's random split). */
   include?: (e: Interaction) => boolean;
   onProgress?: (events: number, groups: number) => void;
+  /** Return the replayed groups too (benchmarks and experiments; they hold every feature row). */
+  keepGroups?: boolean;
 }
 
 /** Where the time range is cut: candidate models learn from [min, t1), the rankers' replay covers [t1, end). */
@@ -57,6 +59,10 @@ export interface RankingStageResult {
   /** Timestamp of the last replayed event (null: none). */
   lastTs: number | null;
   replayedEvents: number;
+  /** Moves the feature store's clock (it reads and applies events as of this time). */
+  setClock: (ts: number) => void;
+  /** The labelled requests, with `keepGroups`. */
+  groups?: RankingGroup[];
 }
 
 /** Replay [t1, end) through an engine over `models` (updated in place) and fit the rankers. */
@@ -88,7 +94,7 @@ export async function trainRankingStage(models: Omit<EngineModels, 'version' | '
     setClock: (ts) => { now = ts; }, horizonMs: o.horizonMs ?? 7 * 86_400_000, ...(o.maxGroups === undefined ? {} : { maxGroups: o.maxGroups }), ...(o.onProgress === undefined ? {} : { onProgress: o.onProgress }),
   });
   log(`rankers: replayed ${replayed.toLocaleString('en-US')} events from ${new Date(t1).toISOString().slice(0, 10)} in ${((performance.now() - t0) / 1000).toFixed(1)} s → ${groups.length.toLocaleString('en-US')} labelled requests`);
-  return { result: trainRankers(groups, state.catalog, o), state, features, lastTs, replayedEvents: replayed };
+  return { result: trainRankers(groups, state.catalog, o), state, features, lastTs, replayedEvents: replayed, setClock: (ts) => { now = ts; }, ...(o.keepGroups === true ? { groups } : {}) };
 }
 
 /** Price and stars of items for the feature store's preference features, from the serving catalog. */

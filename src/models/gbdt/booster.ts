@@ -58,8 +58,10 @@ export class Booster {
 
   constructor(train: GbdtDataset, private readonly p: GbdtParams, private readonly s: LearnerState, private readonly objective: Objective) {
     const n = train.numRows;
-    this.init = objective.initScore();
+    // As LightGBM: rows with their own init scores do not also boost from the average.
+    this.init = train.initScores === undefined ? objective.initScore() : 0;
     this.scores = new Float64Array(n).fill(this.init);
+    if (train.initScores !== undefined) for (let i = 0; i < n; i++) this.scores[i]! += train.initScores[i]!;
     this.grad = new Float32Array(n);
     this.hess = new Float32Array(n);
     this.inBag = new Uint8Array(n).fill(1);

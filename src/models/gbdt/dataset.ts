@@ -17,6 +17,11 @@ export interface GbdtDataset {
   readonly groups?: Int32Array;
   /** Optional feature names (no whitespace); default `Column_<i>` like LightGBM. */
   readonly featureNames?: readonly string[];
+  /**
+   * Optional raw score each row starts from (LightGBM `init_score`): the model learns a correction of
+   * it, and its predictions must be added to the same scores at serving.
+   */
+  readonly initScores?: Float64Array;
 }
 
 /** Raw inputs for {@link createDataset}; arrays are copied into typed arrays when they are not already. */
@@ -26,6 +31,7 @@ export interface DatasetInput {
   numFeatures: number;
   groups?: Int32Array | readonly number[];
   featureNames?: readonly string[];
+  initScores?: Float64Array;
 }
 
 /** A validated dataset; throws InvalidInputError on shape mismatches, non-finite labels or bad groups. */
@@ -54,6 +60,7 @@ export function createDataset(input: DatasetInput): GbdtDataset {
     ...base,
     ...(groups === undefined ? {} : { groups }),
     ...(names === undefined ? {} : { featureNames: [...names] }),
+    ...(input.initScores === undefined ? {} : { initScores: checkInitScores(input.initScores, labels.length) }),
   };
 }
 
@@ -81,4 +88,12 @@ export function featureNamesOf(ds: Pick<GbdtDataset, 'numFeatures' | 'featureNam
   return ds.featureNames === undefined
     ? Array.from({ length: ds.numFeatures }, (_, i) => `Column_${i}`)
     : [...ds.featureNames];
+}
+
+function checkInitScores(scores: Float64Array, numRows: number): Float64Array {
+  if (scores.length !== numRows) throw new InvalidInputError(`gbdt dataset: ${scores.length} init scores for ${numRows} rows`);
+  for (let i = 0; i < scores.length; i++) {
+    if (!Number.isFinite(scores[i])) throw new InvalidInputError(`gbdt dataset: init score of row ${i} is not finite`);
+  }
+  return scores;
 }

@@ -101,6 +101,23 @@ describe('trainGbdt', () => {
     expect(predictRaw(res.model, [1])).toBeCloseTo(Math.log(1 / 3), 12);
   });
 
+  it('boosts from per-row init scores (LightGBM init_score): the model learns the correction only', () => {
+    const train = regressionData(4000, 4, 1);
+    const valid = regressionData(1000, 4, 2);
+    // The init score already holds x0² (the signal); what is left is noise, so the correction is small.
+    const withInit = (ds: typeof train) => createDataset({
+      features: ds.features, labels: ds.labels, numFeatures: ds.numFeatures,
+      initScores: Float64Array.from({ length: ds.numRows }, (_, i) => ds.features[i * ds.numFeatures]! ** 2),
+    });
+    const res = trainGbdt(withInit(train), { objective: 'regression', numIterations: 20, numLeaves: 7, seed: 3 }, { valid: withInit(valid) });
+    const correction = predictBatch(res.model, valid.features, valid.numRows);
+    const full = Float64Array.from(correction, (c, i) => c + valid.features[i * valid.numFeatures]! ** 2);
+    expect(l2(full, valid.labels)).toBeLessThan(0.05 * variance(valid.labels));
+    expect(Math.max(...correction.map(Math.abs))).toBeLessThan(0.5 * Math.sqrt(variance(valid.labels)));
+    expect(res.history[0]!.values.at(-1)).toBeCloseTo(l2(full, valid.labels), 10);
+    expect(() => createDataset({ features: [1, 2], labels: [0, 1], numFeatures: 1, initScores: new Float64Array(3) })).toThrow(/3 init scores for 2 rows/);
+  });
+
   it('Saabas contributions of a trained model sum to raw − expected value', () => {
     const train = binaryData(2000, 5, 13);
     const { model } = trainGbdt(train, { objective: 'binary', numIterations: 10, numLeaves: 7 });

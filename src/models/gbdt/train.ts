@@ -137,7 +137,7 @@ function boost(train: GbdtDataset, p: GbdtParams, s: LearnerState, objective: Ob
   const booster = new Booster(train, p, s, objective);
   const names = metricNames(p);
   const history = names.map((name) => ({ name, values: [] as number[] }));
-  const validScores = new Float64Array(valid?.numRows ?? 0);
+  const validScores = valid?.initScores === undefined ? new Float64Array(valid?.numRows ?? 0) : Float64Array.from(valid.initScores);
   const early: EarlyStop = { metric: p.earlyStoppingMetric === null ? 0 : names.indexOf(p.earlyStoppingMetric), bestValue: NaN, bestIteration: 0 };
   const trees: GbdtTree[] = [];
   let stopReason: TrainResult['stopReason'] = 'num_iterations';
