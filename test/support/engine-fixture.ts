@@ -25,15 +25,15 @@ export interface Fixture {
 }
 
 export async function createFixture(
-  opts: { users?: number; items?: number; events?: number; load?: boolean; twoTower?: TwoTowerStageOptions | false } = {},
+  opts: { users?: number; items?: number; events?: number; load?: boolean; twoTower?: TwoTowerStageOptions | false; env?: Record<string, string>; now?: number } = {},
 ): Promise<Fixture> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'wf-fixture-'));
   const store = await createStore({ schema: 'wayfarer', poolSize: 1, pgliteDir: undefined });
   const market = generateMarketplace({ users: opts.users ?? 400, items: opts.items ?? 300, events: opts.events ?? 30_000, seed: 11 });
   await importBatches(market.batches, store, { concurrency: 1 });
   await store.addBlocks(market.blocks);
-  const config = loadConfig('', { WAYFARER_DATA_DIR: dataDir, WAYFARER_LOG_LEVEL: 'silent' });
-  const clock = { now: Date.UTC(2026, 6, 1) };
+  const config = loadConfig('', { WAYFARER_DATA_DIR: dataDir, WAYFARER_LOG_LEVEL: 'silent', ...opts.env });
+  const clock = { now: opts.now ?? Date.UTC(2026, 6, 1) };
   const app = await buildApp(config, { store, clock: () => clock.now, logger: false, defaultMetrics: false });
   await trainAndPromote(store, app.registry, () => {}, undefined, { twoTower: opts.twoTower ?? FIXTURE_TWO_TOWER });
   if (opts.load ?? true) await app.loadEngine();
