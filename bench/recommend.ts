@@ -15,7 +15,8 @@ const { values } = parseArgs({ options: {
 const N = Number(values.requests);
 const k = Number(values.k);
 const users = Number(values.users);
-const app = await buildApp(loadConfig('', { WAYFARER_DATA_DIR: values['data-dir'], WAYFARER_LOG_LEVEL: 'silent' }), { logger: false, recordServedAsShown: false });
+const env = { ...process.env, WAYFARER_DATA_DIR: values['data-dir'], WAYFARER_LOG_LEVEL: 'silent' } as Record<string, string>;
+const app = await buildApp(loadConfig('', env), { logger: false, recordServedAsShown: false });
 const engine = await app.loadEngine();
 
 function summary(label: string, ms: number[]): void {
