@@ -7,6 +7,7 @@
  * Both paths add tree outputs in tree order starting from 0, so they give bit-identical scores.
  */
 import type { GbdtTree } from './model.ts';
+import { canCompile, compiledBatchScorer } from './compiled-ensemble.ts';
 
 /** NaN goes left at this node. */
 const NAN_LEFT = 1;
@@ -170,6 +171,6 @@ export function packEnsemble(trees: readonly GbdtTree[]): PackedEnsemble {
   return {
     numTrees: trees.length,
     score: (x, offset) => scoreRow(a, x, offset),
-    scoreBatch: a.hasZeroMissing ? rowByRow : laneScorer(a),
+    scoreBatch: a.hasZeroMissing ? rowByRow : canCompile(trees) ? compiledBatchScorer(trees) : laneScorer(a),
   };
 }
