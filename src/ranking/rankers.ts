@@ -67,12 +67,27 @@ export function rankersFromFiles(header: unknown, ranker: string, reranker: stri
   return { ranker: model, reranker: re, rerankTop: h.rerankTop ?? 50 };
 }
 
-/** Score rows with the ranker and order the items by it (ties keep the candidate order). */
+/**
+ * Score rows with the ranker and order the items by it (ties keep the candidate order). The items are
+ * updated in place (each request's pipeline items are its own).
+ */
 export function scoreAndOrder(items: readonly PipelineItem[], rows: Float32Array, model: GbdtModel, stage: string): PipelineItem[] {
   const scores = predictBatch(model, rows, items.length, { raw: true });
   const F = RANK_FEATURE_COUNT;
-  const scored = items.map((it, i) => ({ ...it, finalScore: scores[i]!, rankScore: scores[i]!, rankRow: rows.subarray(i * F, (i + 1) * F), stage }));
-  return scored.map((it, i) => ({ it, i })).sort((a, b) => b.it.finalScore - a.it.finalScore || a.i - b.i).map((x) => x.it);
+  items.forEach((it, i) => {
+    it.finalScore = scores[i]!;
+    it.rankScore = scores[i]!;
+    it.rankRow = rows.subarray(i * F, (i + 1) * F);
+    it.stage = stage;
+  });
+  return stableOrder(items, scores);
+}
+
+/** Items by descending score, ties in their current order. */
+function stableOrder(items: readonly PipelineItem[], scores: ArrayLike<number>): PipelineItem[] {
+  const idx = Array.from({ length: items.length }, (_, i) => i);
+  idx.sort((a, b) => scores[b]! - scores[a]! || a - b);
+  return idx.map((i) => items[i]!);
 }
 
 /** Re-rank rows of `top` (in rank order): each rank row plus the list-wise columns. */
@@ -111,11 +126,17 @@ export function rerank(items: readonly PipelineItem[], model: GbdtModel, rerankT
   const rows = rerankRows(top, catalog);
   const scores = predictBatch(model, rows, top.length, { raw: true });
   // The re-ranker learned a correction of the ranker's score (trained with it as init score).
-  const ordered = top.map((it, i) => ({ it: { ...it, finalScore: (it.rankScore ?? 0) + scores[i]!, stage: 'rerank' }, i }))
-    .sort((a, b) => b.it.finalScore - a.it.finalScore || a.i - b.i).map((x) => x.it);
+  let floor = Infinity;
+  top.forEach((it, i) => {
+    it.finalScore = (it.rankScore ?? 0) + scores[i]!;
+    it.stage = 'rerank';
+    floor = Math.min(floor, it.finalScore);
+  });
+  const ordered = stableOrder(top, top.map((i) => i.finalScore));
   // Items below the re-ranked block stay below it whatever their score scale.
-  const floor = Math.min(...ordered.map((i) => i.finalScore));
-  return [...ordered, ...items.slice(rerankTop).map((it, j) => ({ ...it, finalScore: floor - 1 - j }))];
+  const rest = items.slice(rerankTop);
+  rest.forEach((it, j) => { it.finalScore = floor - 1 - j; });
+  return [...ordered, ...rest];
 }
 
 export interface RankingStageDeps {
@@ -174,16 +195,25 @@ const REASON_OF: Partial<Record<string, Reason>> = {
 export function explain(item: PipelineItem, ranker: GbdtModel, n = 2): Reason[] {
   if (item.rankRow === undefined) return [];
   const phi = contributions(ranker, item.rankRow);
-  const order = RANK_FEATURES.map((name, f) => ({ name, v: phi[f]! })).filter((x) => x.v > 0).sort((a, b) => b.v - a.v);
   const out: Reason[] = [];
-  const key = (r: Reason): string => JSON.stringify(r);
-  const add = (r: Reason | undefined): void => { if (r !== undefined && out.length < n && !out.some((o) => key(o) === key(r))) out.push(r); };
-  for (const { name } of order) {
-    if (name.startsWith('covis_')) add(item.reasons.find((r) => r.kind === 'covisited'));
-    else if (name.startsWith('pop_')) add(item.reasons.find((r) => r.kind === 'popular'));
-    else add(REASON_OF[name]);
-    if (out.length >= n) break;
+  const used = new Set<number>();
+  while (out.length < n) {
+    // The largest positive contribution not looked at yet (a scan: 37 columns, n ≤ 3).
+    let best = -1;
+    for (let f = 0; f < RANK_FEATURE_COUNT; f++) if (!used.has(f) && phi[f]! > 0 && (best < 0 || phi[f]! > phi[best]!)) best = f;
+    if (best < 0) break;
+    used.add(best);
+    const name = RANK_FEATURES[best]!;
+    const r = name.startsWith('covis_') ? item.reasons.find((x) => x.kind === 'covisited')
+      : name.startsWith('pop_') ? item.reasons.find((x) => x.kind === 'popular') : REASON_OF[name];
+    if (r !== undefined && !out.some((o) => sameReason(o, r))) out.push(r);
   }
   return out;
+}
+
+function sameReason(a: Reason, b: Reason): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind === 'feature' && b.kind === 'feature') return a.feature === b.feature;
+  return a === b || a.kind === 'similar-taste' || a.kind === 'cold-start';
 }
 

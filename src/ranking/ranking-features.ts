@@ -74,7 +74,7 @@ export function assembleRankingFeatures(input: RankingFeatureInput): Float32Arra
     const item = items[r] as PipelineItem;
     const a = attrs[r];
     const o = r * F;
-    const set = (name: RankFeature, v: number | null | undefined): void => { if (v !== null && v !== undefined && Number.isFinite(v)) out[o + COL[name]] = v; };
+    const set = (name: RankFeature, v: number | null | undefined): void => put(out, o, name, v);
     set('merged_rank', r);
     set('merged_score', item.stage === 'candidates' ? item.finalScore : NaN);
     set('n_sources', Object.keys(item.sourceScores).length);
@@ -116,6 +116,10 @@ export function assembleRankingFeatures(input: RankingFeatureInput): Float32Arra
     set('lead_days', lead);
   }
   return out;
+}
+
+function put(out: Float32Array, o: number, name: RankFeature, v: number | null | undefined): void {
+  if (v !== null && v !== undefined && Number.isFinite(v)) out[o + COL[name]] = v;
 }
 
 /** Each source's score and its rank among the candidates that source proposed (rank 0 = its best). */

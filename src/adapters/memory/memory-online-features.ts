@@ -25,7 +25,8 @@ interface Stored {
 const DAY = 86_400_000;
 
 export class MemoryOnlineFeatures implements OnlineFeatureReader, OnlineFeatureWriter, OnlineStateStore {
-  private readonly rows = new Map<string, Stored>();
+  /** view → entity key → row (two levels: a lookup builds no composite key). */
+  private readonly rows = new ViewRows();
   private readonly markers = new Map<string, number>();
   private readonly clock: () => number;
   private readonly dedupTtlMs: number;
@@ -40,8 +41,9 @@ export class MemoryOnlineFeatures implements OnlineFeatureReader, OnlineFeatureW
     const now = this.clock();
     return lookups.map(({ view, keys }) => {
       const out = new Map<EntityKey, FeatureRow>();
+      const byKey = this.rows.view(view);
       for (const key of keys) {
-        const s = this.rows.get(slotKey(view, key));
+        const s = byKey?.get(key);
         if (s !== undefined && now <= s.expiresAt) out.set(key, s.row);
       }
       return out;
@@ -51,11 +53,10 @@ export class MemoryOnlineFeatures implements OnlineFeatureReader, OnlineFeatureW
   async write(rows: readonly FeatureWrite[]): Promise<void> {
     const now = this.clock();
     for (const w of rows) {
-      const id = slotKey(w.view, w.key);
-      const s = this.rows.get(id);
+      const s = this.rows.get(w.view, w.key);
       if (s !== undefined && now <= s.expiresAt && s.row.eventTs > w.eventTs) continue;
       if (now > w.eventTs + w.ttlMs) continue;
-      this.rows.set(id, { row: copyRow(w), expiresAt: w.eventTs + w.ttlMs, version: (s?.version ?? 0) + 1 });
+      this.rows.set(w.view, w.key, { row: copyRow(w), expiresAt: w.eventTs + w.ttlMs, version: (s?.version ?? 0) + 1 });
     }
   }
 
@@ -63,7 +64,7 @@ export class MemoryOnlineFeatures implements OnlineFeatureReader, OnlineFeatureW
     const now = this.clock();
     return loads.map((l) => ({
       rows: l.rows.map(({ key, view }): VersionedRow => {
-        const s = this.rows.get(slotKey(view, key));
+        const s = this.rows.get(view, key);
         return { version: s?.version ?? 0, row: s !== undefined && now <= s.expiresAt ? s.row : undefined };
       }),
       applied: new Set(l.eventIds.filter((e) => this.isApplied(l.partition, e, now))),
@@ -75,9 +76,9 @@ export class MemoryOnlineFeatures implements OnlineFeatureReader, OnlineFeatureW
     if (++this.commitsSinceSweep >= 10_000) this.sweep(now);
     return commits.map((c) => {
       if (c.eventIds.some((e) => this.isApplied(c.partition, e, now))) return 'duplicate';
-      if (c.rows.some((r) => (this.rows.get(slotKey(r.view, r.key))?.version ?? 0) !== r.expectVersion)) return 'conflict';
+      if (c.rows.some((r) => (this.rows.get(r.view, r.key)?.version ?? 0) !== r.expectVersion)) return 'conflict';
       for (const r of c.rows) {
-        this.rows.set(slotKey(r.view, r.key), { row: copyRow(r), expiresAt: r.eventTs + r.ttlMs, version: r.expectVersion + 1 });
+        this.rows.set(r.view, r.key, { row: copyRow(r), expiresAt: r.eventTs + r.ttlMs, version: r.expectVersion + 1 });
       }
       for (const e of c.eventIds) this.markers.set(markerKey(c.partition, e), now + this.dedupTtlMs);
       return 'committed';
@@ -100,12 +101,32 @@ export class MemoryOnlineFeatures implements OnlineFeatureReader, OnlineFeatureW
   private sweep(now: number): void {
     this.commitsSinceSweep = 0;
     for (const [k, until] of this.markers) if (now >= until) this.markers.delete(k);
-    for (const [k, s] of this.rows) if (now > s.expiresAt + this.dedupTtlMs) this.rows.delete(k);
+    this.rows.deleteWhere((s) => now > s.expiresAt + this.dedupTtlMs);
   }
 }
 
-function slotKey(view: string, key: EntityKey): string {
-  return `${view}\u0000${key}`;
+/** Rows by view, then by entity key. */
+class ViewRows {
+  private readonly views = new Map<string, Map<EntityKey, Stored>>();
+  private count = 0;
+  view(view: string): ReadonlyMap<EntityKey, Stored> | undefined {
+    return this.views.get(view);
+  }
+  get(view: string, key: EntityKey): Stored | undefined {
+    return this.views.get(view)?.get(key);
+  }
+  set(view: string, key: EntityKey, s: Stored): void {
+    let m = this.views.get(view);
+    if (m === undefined) this.views.set(view, (m = new Map()));
+    if (!m.has(key)) this.count++;
+    m.set(key, s);
+  }
+  deleteWhere(drop: (s: Stored) => boolean): void {
+    for (const m of this.views.values()) for (const [k, s] of m) if (drop(s)) { m.delete(k); this.count--; }
+  }
+  get size(): number {
+    return this.count;
+  }
 }
 
 function markerKey(partition: EntityKey, eventId: string): string {

@@ -72,10 +72,11 @@ export function expectedValue(model: GbdtModel): number {
 export function contributions(model: GbdtModel, features: FeatureRow, offset = 0): Float64Array {
   const nf = model.featureNames.length;
   const phi = new Float64Array(nf + 1);
-  for (const tree of model.trees) {
+  const expectations = modelExpectations(model);
+  model.trees.forEach((tree, t) => {
     phi[nf]! += treeExpectedValue(tree);
-    if (tree.numLeaves <= 1) continue;
-    const expect = nodeExpectations(tree);
+    if (tree.numLeaves <= 1) return;
+    const expect = expectations[t]!;
     let node = 0;
     let prev = expect[0]!;
     while (node >= 0) {
@@ -86,8 +87,20 @@ export function contributions(model: GbdtModel, features: FeatureRow, offset = 0
       prev = v;
       node = next;
     }
-  }
+  });
   return phi;
+}
+
+const modelCache = new WeakMap<GbdtModel, Float64Array[]>();
+
+/** Every tree's node expectations, looked up once per model rather than once per tree and row. */
+function modelExpectations(model: GbdtModel): Float64Array[] {
+  let e = modelCache.get(model);
+  if (e === undefined) {
+    e = model.trees.map((t) => (t.numLeaves <= 1 ? new Float64Array(0) : nodeExpectations(t)));
+    modelCache.set(model, e);
+  }
+  return e;
 }
 
 /** Importance kind: number of splits on a feature, or the sum of their gains (LightGBM importance_type). */
