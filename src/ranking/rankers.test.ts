@@ -44,7 +44,7 @@ describe('ranking feature assembly', () => {
   it('reads the feature store columns it knows by name', () => {
     const items = [candidate('h1', { popular: 5 }, 0.09)];
     const store = { columns: ['user_taste:pref_price', 'item_popularity:clicks_7d', 'item_popularity:impressions_7d', 'user_item_last:last_type'], types: [], itemIds: ['h1'], values: [[50, 4, 30, 'click']], asOf: 0 };
-    const rows = assembleRankingFeatures({ ctx: ctx(), items, catalog, store: store as never });
+    const rows = assembleRankingFeatures({ ctx: ctx(), items, catalog, store: store });
     expect(rows[rankColumn('price_rel_user')]).toBeCloseTo(2);
     expect(rows[rankColumn('item_clicks_7d')]).toBe(4);
     expect(rows[rankColumn('item_ctr_7d')]).toBeCloseTo(4.5 / 40);

@@ -117,7 +117,7 @@ class ViewRows {
   }
   set(view: string, key: EntityKey, s: Stored): void {
     let m = this.views.get(view);
-    if (m === undefined) this.views.set(view, (m = new Map()));
+    if (m === undefined) this.views.set(view, (m = new Map<EntityKey, Stored>()));
     if (!m.has(key)) this.count++;
     m.set(key, s);
   }
