@@ -79,7 +79,22 @@ export function vectorIndexContract(name: string, h: VectorIndexHarness): void {
     it('returns the k best by inner product, best first, scores = dot products', () => {
       const index = built();
       expect(index.size).toBe(N);
-      for (let q = 0; q < 5; q++) expectSameNeighbors(index.search(query(q), 10), oracle(query(q), 10));
+      for (let q = 0; q < 5; q++) {
+        const got = index.search(query(q), 10);
+        const want = oracle(query(q), 10);
+        if (index.isExact) {
+          expectSameNeighbors(got, want);
+          continue;
+        }
+        // An approximate index may miss a near-tie now and then (usearch reopened as a memory-mapped view
+        // did, 1 in 10 once): at least 9 of the true 10, best first, each score the true dot product.
+        const truth = new Map(oracle(query(q), N).map((n) => [n.id, n.score]));
+        expect(got.filter((n) => want.some((w) => w.id === n.id)).length).toBeGreaterThanOrEqual(9);
+        got.forEach((n, i) => {
+          expect(Math.abs(n.score - (truth.get(n.id) ?? NaN))).toBeLessThan(1e-5);
+          if (i > 0) expect(n.score).toBeLessThanOrEqual(got[i - 1]!.score + 1e-6);
+        });
+      }
       index.close();
     });
 
