@@ -77,7 +77,7 @@ export function registerBatchCommands(program: Command, ctx: CliContext): void {
           split: flags.split, fraction, ks, maxUsers: intFlag('max-users', flags.maxUsers), seed: intFlag('seed', flags.seed),
           useContext: flags.context, onProgress: (phase, n) => bar.update(n, `${phase} ${n.toLocaleString()}`),
           indexes: vectorIndexes, twoTower: flags.twoTower ? { train: { epochs: intFlag('epochs', flags.epochs, 1), contextDropout: shareFlag('context-dropout', flags.contextDropout) } } : false,
-          ...candidateFlags(flags), log: (l) => ctx.info(l), ...(truth === undefined ? {} : { truth }), ranking: flags.rankers ? rankingOptions(config) : false,
+          ...candidateFlags(flags), log: (l) => ctx.info(l), ...(truth === undefined ? {} : { truth }), ranking: flags.rankers ? rankingOptions(config) : false, rules: config.ranking.rules,
         });
         bar.done();
         const sets = (flags.weights ?? '').split(';').map((w) => w.trim()).filter((w) => w !== '');

@@ -22,6 +22,7 @@ import { trainStages } from './train-stages.ts';
 import type { RankingStageOptions } from './train-ranking.ts';
 import type { FeatureStore } from '../features/feature-store.ts';
 import { replayForRanking } from '../ranking/replay.ts';
+import type { BusinessRules } from '../ranking/rules.ts';
 import { ORACLE_DESCRIPTION, UtilityOracle } from './oracle.ts';
 
 export interface EvalOptions {
@@ -51,6 +52,8 @@ export interface EvalOptions {
   log?: (line: string) => void;
   /** The rankers' training settings (replay of the end of the training window), or false: candidate stages only. */
   ranking?: Omit<RankingStageOptions, 'store' | 'untilTs' | 'include'> | false;
+  /** Business rules and diversity of the last stage (default: none). */
+  rules?: BusinessRules;
 }
 
 export interface EvalReport {
@@ -175,7 +178,7 @@ async function evalEngine(store: Store, trained: Omit<EngineModels, 'version'>, 
   let t = now;
   // recordServedAsShown false: scoring never changes the state, so the engines can share it.
   const make = (candidates: CandidateOptions): Engine => new Engine(
-    { store, clock: () => t, recordServedAsShown: false, features, pipeline: { ...DEFAULT_PIPELINE_OPTIONS, candidates } }, models, { catalog, filters, recent },
+    { store, clock: () => t, recordServedAsShown: false, features, rules: o.rules, pipeline: { ...DEFAULT_PIPELINE_OPTIONS, candidates } }, models, { catalog, filters, recent },
   );
   const variants = new Map(Object.entries(o.mergeVariants ?? {}).map(([name, c]) => [name, make(evalCandidateOptions(o, { ...o.candidates, ...c }))]));
   return { engine: make(evalCandidateOptions(o, o.candidates)), setClock: (ts) => { t = ts; }, features, variants, catalogSize, filters, now, oracle: truth === undefined ? undefined : new UtilityOracle(truth, allItems) };
