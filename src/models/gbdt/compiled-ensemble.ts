@@ -4,8 +4,9 @@
  * thresholds and leaf values as literals, and consecutive trees are grouped into functions small enough
  * for V8 to optimise (its optimising compiler skips very large functions; 300–700 internal nodes per
  * function measured fastest, 500 is used). 500 candidates × 300 trees × 63 leaves: 1.6 ms against 2.9 ms
- * for the 8-lane array walk (bench/gbdt.ts). Each function loops over the
- * rows and adds its trees' outputs in tree order, so the sums are bit-identical to the packed scorers.
+ * for the 8-lane array walk (bench/gbdt.ts); batches now use wasm-scorer.ts (~0.75 ms) and this scorer
+ * only where WebAssembly is unavailable. Each function loops over the rows and adds its trees' outputs
+ * in tree order, so the sums are bit-identical to the packed scorers.
  * The generated source contains only numbers produced here from a parsed model (feature indices are
  * integers, thresholds and leaf values are printed with `String(number)`, which round-trips exactly):
  * no text from a model file reaches it.
