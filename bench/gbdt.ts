@@ -15,6 +15,7 @@ import { readLightGbmModel, writeLightGbmModel } from '../src/models/gbdt/lightg
 import { auc } from '../src/models/gbdt/metrics.ts';
 import type { GbdtModel } from '../src/models/gbdt/model.ts';
 import { predictBatch, predictRaw } from '../src/models/gbdt/model.ts';
+import { allocFloat64, allocRowArrays, allocUint8 } from '../src/models/gbdt/shared-arrays.ts';
 import { trainGbdt } from '../src/models/gbdt/train.ts';
 
 const { values } = parseArgs({ options: {
@@ -91,34 +92,45 @@ function benchFormat(model: GbdtModel): void {
   console.log(`LightGBM text: ${(text.length / 1024).toFixed(0)} KiB, write ${writeMs.toFixed(1)} ms, read ${(performance.now() - t).toFixed(1)} ms`);
 }
 
-/** Root-histogram build (all rows × all features) on 1 and 2 threads, alternating; min and median of 15. */
+/** min and median of 15 alternating runs of each of `jobs` (ms). */
+function timeAlternating(jobs: readonly (() => void)[]): string[] {
+  const times: number[][] = jobs.map(() => []);
+  for (let r = 0; r < 15; r++) {
+    jobs.forEach((job, j) => {
+      const t = performance.now();
+      job();
+      times[j]!.push(performance.now() - t);
+    });
+  }
+  return times.map((ts) => ts.sort((a, b) => a - b)).map((ts) => `min ${ts[0]!.toFixed(1)} / median ${quantile(ts, 0.5).toFixed(1)} ms`);
+}
+
+/**
+ * Root-histogram build (all rows × all features) and root partition (all rows by feature 0 at its
+ * middle bin) on 1 and 2 threads, alternating.
+ */
 function benchHistogramThreads(): void {
   const data = binaryData(ROWS, NF, 5);
   const binned = binDataset(data, { maxBin: 255, minDataInBin: 3, sampleCount: 200_000, seed: 1, shared: true });
   const layout = histogramLayout(binned);
-  const sab = <T>(n: number, make: (b: SharedArrayBuffer) => T, bytes: number): T => make(new SharedArrayBuffer(n * bytes));
   const buffers = {
-    bins: binned.bins, numRows: ROWS, offsets: layout.offsets,
-    rows: sab(ROWS, (b) => new Int32Array(b), 4),
-    grad: sab(ROWS, (b) => new Float32Array(b).fill(0.25), 4), hess: sab(ROWS, (b) => new Float32Array(b).fill(0.5), 4),
-    hist: sab(layout.size, (b) => new Float64Array(b), 8), used: sab(NF, (b) => new Uint8Array(b).fill(1), 1),
+    ...allocRowArrays(ROWS, true), bins: binned.bins, numRows: ROWS, offsets: layout.offsets,
+    hist: allocFloat64(layout.size, true), used: allocUint8(NF, true).fill(1),
   };
-  for (let i = 0; i < ROWS; i++) buffers.rows[i] = i;
+  buffers.grad.fill(0.25);
+  buffers.hess.fill(0.5);
   const builders = [createHistogramBuilder(buffers, 1), createHistogramBuilder(buffers, 2)];
-  const times: number[][] = [[], []];
-  for (let r = 0; r < 15; r++) {
-    builders.forEach((b, j) => {
-      const t = performance.now();
-      b.build(0, ROWS, 0, 0);
-      times[j]!.push(performance.now() - t);
-    });
-  }
+  for (let i = 0; i < ROWS; i++) buffers.rows[i] = i;
+  const hist = timeAlternating(builders.map((b) => () => b.build(0, ROWS, 0, 0)));
+  const fb = binned.features[0]!;
+  const test = { feature: 0, thresholdBin: fb.upperBounds.length >> 1, missingBin: fb.hasMissing ? fb.upperBounds.length : -1, defaultLeft: true };
+  let numLeft = 0;
+  for (let i = 0; i < ROWS; i++) numLeft += binned.bins[i]! <= test.thresholdBin ? 1 : 0;
+  // Each run partitions the already partitioned rows again: same cost, same split of rows.
+  const part = timeAlternating(builders.map((b) => () => b.partition(0, ROWS, test, numLeft)));
   builders.forEach((b) => b.close());
-  const [one, two] = times.map((ts) => ts.sort((a, b) => a - b));
-  console.log(
-    `root histogram ${ROWS} × ${NF}: 1 thread min ${one![0]!.toFixed(1)} / median ${quantile(one!, 0.5).toFixed(1)} ms, `
-    + `2 threads min ${two![0]!.toFixed(1)} / median ${quantile(two!, 0.5).toFixed(1)} ms`,
-  );
+  console.log(`root histogram ${ROWS} × ${NF}: 1 thread ${hist[0]}, 2 threads ${hist[1]}`);
+  console.log(`root partition ${ROWS} rows: 1 thread ${part[0]}, 2 threads ${part[1]}`);
 }
 
 benchHistogramThreads();

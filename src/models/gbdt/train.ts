@@ -3,8 +3,8 @@
  * The boosting loop: bin the training table, then per iteration compute gradients, draw the bag and
  * the feature sample, grow a tree, shrink it, update train/validation scores and check early stopping.
  * Deterministic for a given seed (one seeded sfc32 stream per random choice) and thread count-agnostic.
- * Threading: histograms can be built on two threads (histogram-pool.ts, `numThreads: 2`); the
- * default is one, see chooseThreads.
+ * Threading: histograms and row partitions can run on two threads (histogram-pool.ts,
+ * `numThreads: 2`); the default is one, see chooseThreads.
  */
 import { InvalidInputError } from '../../errors.ts';
 import type { BinnedData } from './binning.ts';
@@ -14,7 +14,7 @@ import { formatG17 } from './c-format.ts';
 import type { GbdtDataset } from './dataset.ts';
 import { featureNamesOf } from './dataset.ts';
 import { histogramLayout } from './histogram.ts';
-import { allocFloat32, allocFloat64, allocInt32, allocUint8, createHistogramBuilder } from './histogram-pool.ts';
+import { createHistogramBuilder } from './histogram-pool.ts';
 import { evaluateMetrics, higherIsBetter } from './metrics.ts';
 import type { GbdtModel, GbdtTree } from './model.ts';
 import { predictTree } from './model.ts';
@@ -22,6 +22,7 @@ import type { Objective } from './objectives/index.ts';
 import { createObjective } from './objectives/index.ts';
 import type { GbdtMetricName, GbdtParams, GbdtParamsInput } from './params.ts';
 import { metricNames, resolveParams } from './params.ts';
+import { allocFloat64, allocRowArrays, allocUint8 } from './shared-arrays.ts';
 import type { LearnerState } from './tree-learner.ts';
 
 /** Histograms of all leaves are kept at once; refuse configurations above this. */
@@ -120,12 +121,12 @@ export function trainGbdt(train: GbdtDataset, params: GbdtParamsInput, options: 
   }
   const n = train.numRows;
   const buffers = {
-    bins: binned.bins, numRows: n, rows: allocInt32(n, shared), grad: allocFloat32(n, shared), hess: allocFloat32(n, shared),
+    ...allocRowArrays(n, shared), bins: binned.bins, numRows: n,
     hist: allocFloat64(layout.size * p.numLeaves, shared), offsets: layout.offsets, used: allocUint8(train.numFeatures, shared),
   };
   const builder = createHistogramBuilder(buffers, threads);
   try {
-    const state: LearnerState = { binned, layout, params: p, buffers, builder, scratch: new Int32Array(n) };
+    const state: LearnerState = { binned, layout, params: p, buffers, builder };
     return { ...boost(train, p, state, objective, options), threads: builder.threads };
   } finally {
     builder.close();

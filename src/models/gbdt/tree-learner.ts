@@ -1,13 +1,14 @@
 /**
  * @module models/gbdt/tree-learner
  * Grows one tree leaf-wise (best-first): rows of each leaf are a contiguous, ordered segment of a
- * partition array; only the smaller child's histogram is built, the larger one is parent − smaller.
+ * partition array, their gradients at the same positions (partition.ts moves them along); only the
+ * smaller child's histogram is built, the larger one is parent − smaller.
  * Node numbering follows LightGBM's Tree::Split so written models look like LightGBM's.
  */
 import type { BinnedData } from './binning.ts';
-import type { HistogramLayout } from './histogram.ts';
+import type { HistogramBuffers, HistogramLayout } from './histogram.ts';
 import { subtractHistogram } from './histogram.ts';
-import type { HistogramBuffers, HistogramBuilder } from './histogram-pool.ts';
+import type { HistogramBuilder } from './histogram-pool.ts';
 import type { GbdtParams } from './params.ts';
 import type { SplitInfo } from './split.ts';
 import { emptySplit, findBestSplit, leafOutput } from './split.ts';
@@ -21,8 +22,6 @@ export interface LearnerState {
   /** rows[0, bagSize) must hold the in-bag rows in ascending order before each tree. */
   readonly buffers: HistogramBuffers;
   readonly builder: HistogramBuilder;
-  /** Partition scratch, numRows long. */
-  readonly scratch: Int32Array;
 }
 
 /** A grown tree (unshrunk outputs) plus where each leaf's rows are in `buffers.rows`. */
@@ -60,13 +59,13 @@ class Grower {
     this.tree = new TreeArrays(this.L);
   }
 
-  /** Gathers the leaf's gradients in row order into the shared ordered buffers; returns their sums. */
-  private gather(begin: number, n: number): [number, number] {
+  /** Copies the in-bag rows' gradients next to them (positions [0, n)); returns their sums in row order. */
+  private gather(n: number): [number, number] {
     const { rows, grad: og, hess: oh } = this.s.buffers;
     let g = 0;
     let h = 0;
     for (let i = 0; i < n; i++) {
-      const r = rows[begin + i]!;
+      const r = rows[i]!;
       const gi = this.grad[r]!;
       const hi = this.hess[r]!;
       og[i] = gi;
@@ -92,7 +91,7 @@ class Grower {
 
   /** Root leaf over rows[0, bagSize). */
   initRoot(bagSize: number): void {
-    const [g, h] = this.gather(0, bagSize);
+    const [g, h] = this.gather(bagSize);
     this.count[0] = bagSize;
     this.sumG[0] = g;
     this.sumH[0] = h;
@@ -116,25 +115,13 @@ class Grower {
     return leaf;
   }
 
-  /** Stable partition of the leaf's rows; returns the number going left. */
+  /** Stable partition of the leaf's rows (and gradients); returns the number going left. */
   private partition(leaf: number, sp: SplitInfo): number {
-    const { binned, buffers, scratch } = this.s;
-    const fb = binned.features[sp.feature]!;
-    const missingBin = fb.hasMissing ? fb.upperBounds.length : -1;
-    const bins = binned.bins;
-    const binBase = sp.feature * binned.numRows;
-    const { rows } = buffers;
-    const b = this.begin[leaf]!;
-    const end = b + this.count[leaf]!;
-    let nl = 0;
-    let nr = 0;
-    for (let i = b; i < end; i++) {
-      const r = rows[i]!;
-      const bin = bins[binBase + r]!;
-      if (bin === missingBin ? sp.defaultLeft : bin <= sp.thresholdBin) rows[b + nl++] = r;
-      else scratch[nr++] = r;
-    }
-    rows.set(scratch.subarray(0, nr), b + nl);
+    const fb = this.s.binned.features[sp.feature]!;
+    const test = { feature: sp.feature, thresholdBin: sp.thresholdBin, missingBin: fb.hasMissing ? fb.upperBounds.length : -1, defaultLeft: sp.defaultLeft };
+    const nl = this.s.builder.partition(this.begin[leaf]!, this.count[leaf]!, test, sp.leftC);
+    // Histogram counts are exact, so the rows must split exactly as the split's counts say.
+    if (nl !== sp.leftC) throw new Error(`gbdt: partition sent ${nl} rows left, the histogram ${sp.leftC}`);
     return nl;
   }
 
@@ -169,7 +156,6 @@ class Grower {
     const { size } = this.s.layout;
     const parentSlot = this.slot[left]!;
     // Slots in use are exactly the leaf indices 0..numLeaves-1, so slot `right` is free here.
-    this.gather(this.begin[smaller]!, this.count[smaller]!);
     this.s.builder.build(this.begin[smaller]!, this.count[smaller]!, right * size, this.constHess);
     if (splitLarger) subtractHistogram(this.s.buffers.hist, parentSlot * size, right * size, this.s.layout, this.s.buffers.used);
     this.slot[smaller] = right;

@@ -25,8 +25,9 @@ export function createBinaryObjective(labels: Float32Array, sigmoid = 1): Object
     },
     gradients(scores, grad, hess) {
       for (let i = 0; i < labels.length; i++) {
-        // LightGBM form with labels in {-1, +1}: response = −yσ / (1 + e^{yσs}).
-        const y = labels[i]! > 0 ? 1 : -1;
+        // LightGBM form with labels in {-1, +1}: response = −yσ / (1 + e^{yσs}). Labels are exactly 0
+        // or 1 (checked above), so y = 2·label − 1 is the same ±1 without a branch on random labels.
+        const y = 2 * labels[i]! - 1;
         const response = (-y * sigmoid) / (1 + Math.exp(y * sigmoid * scores[i]!));
         const abs = Math.abs(response);
         grad[i] = response;
