@@ -70,6 +70,22 @@ describe('REST API', () => {
     expect(after['user_taste:last_viewed']).toEqual(['h3']);
   });
 
+  it('applies a retried event to the online features when the first attempt failed there', async () => {
+    const store = f.app.features;
+    const original = store.applyEvents.bind(store);
+    (store as { applyEvents: typeof store.applyEvents }).applyEvents = () => Promise.reject(new Error('online store down'));
+    const e = { userId: 'retry-user', itemId: 'h4', type: 'click', eventId: 'retry-1' };
+    try {
+      expect((await post('/v1/events', e)).statusCode).toBeGreaterThanOrEqual(500);
+    } finally {
+      (store as { applyEvents: typeof store.applyEvents }).applyEvents = original;
+    }
+    // Stored the first time, so a duplicate now — and applied to the features this time.
+    expect((await post('/v1/events', e)).json()).toEqual({ stored: 0, duplicates: 1 });
+    const v = await store.readForRanking('retry-user', ['h4']);
+    expect(v.values[0]?.[v.columns.indexOf('user_item_last:last_type')]).toBe('click');
+  });
+
   it('treats a redelivered event as a duplicate', async () => {
     const e = { userId: 'dup-user', itemId: 'h2', type: 'click', eventId: 'client-1' };
     expect((await post('/v1/events', [e])).json()).toEqual({ stored: 1, duplicates: 0 });

@@ -167,7 +167,10 @@ export class Engine {
       .map((c) => ({ itemId: c.itemId, score: c.score, source: c.source, stage: 'similar', reasons: c.reasons.map((r) => describeReason(r, nameOf)) }));
   }
 
-  /** Store events (idempotent by event id), then apply the new ones to every live structure. */
+  /**
+   * Store events (idempotent by event id), apply the new ones to every in-memory structure, then to the
+   * feature store (which deduplicates by event id itself); resolves once the online features have them.
+   */
   async ingest(events: readonly Interaction[]): Promise<AppendResult> {
     const r = await this.deps.store.appendInteractions(events, { returnInsertedIds: true });
     const fresh: Interaction[] = [];
@@ -177,7 +180,9 @@ export class Engine {
       if (isNew) fresh.push(e);
     }
     this.applyLive(fresh);
-    if (fresh.length > 0) await this.deps.features?.applyEvents(fresh);
+    // Every event, duplicates included: the feature store drops what it already applied (by event id),
+    // and a client retrying after a feature-store failure gets its stored events applied now.
+    await this.deps.features?.applyEvents(events);
     return { inserted: r.inserted, duplicates: r.duplicates };
   }
 
