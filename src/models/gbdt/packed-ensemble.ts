@@ -2,14 +2,12 @@
  * @module models/gbdt/packed-ensemble
  * Scoring layout of an ensemble: every tree's nodes concatenated into one set of typed arrays, with
  * each node's missing-value rule precomputed. Single rows walk the trees one after another. Batches of
- * 4 rows or more go to the WebAssembly row-partition scorer (wasm-scorer.ts); without WebAssembly,
- * to the compiled conditionals (compiled-ensemble.ts) or, for Zero missing type, row by row; models
- * neither accepts walk each tree for 8 rows in lockstep with a branch-free child choice
- * (child[2k + goRight]). Every path adds tree outputs in tree order starting from 0, so all give
+ * 4 rows or more go to the WebAssembly row-partition scorer (wasm-scorer.ts); where it is unavailable
+ * (no WebAssembly, e.g. `node --jitless`, or a model it declines: non-finite thresholds) batches walk
+ * row by row too. Both paths add tree outputs in tree order starting from 0, so they give
  * bit-identical scores.
  */
 import type { GbdtTree } from './model.ts';
-import { canCompile, compiledBatchScorer } from './compiled-ensemble.ts';
 import { createWasmScorer } from './wasm-scorer.ts';
 
 /** NaN goes left at this node. */
@@ -19,8 +17,6 @@ const ZERO_MISSING = 2;
 /** ...which is the left one. */
 const ZERO_LEFT = 4;
 const KZ = Math.fround(1e-35);
-/** Rows walked together in a batch. */
-const LANES = 8;
 /**
  * Smaller batches walk row by row: fresh rows, 300 trees × 63 leaves, 1 / 2 / 4 rows took 9 / 18 / 37 µs
  * row by row and 13 / 23 / 40 µs in WebAssembly; 8 rows 73 against 68 µs.
@@ -41,13 +37,9 @@ interface Arrays {
   feature: Int32Array;
   threshold: Float64Array;
   flags: Uint8Array;
-  /** 1 when NaN goes right (the branch-free path adds it to the comparison result). */
-  nanRight: Int32Array;
   /** child[2k] = left, child[2k + 1] = right; ≥ 0 internal node, < 0 ~leaf. */
   child: Int32Array;
   leafValue: Float64Array;
-  /** Some node uses missing type Zero: batches fall back to the row-by-row walk. */
-  hasZeroMissing: boolean;
 }
 
 function nodeFlags(dt: number, threshold: number): number {
@@ -71,10 +63,8 @@ function allocate(trees: readonly GbdtTree[]): Arrays {
     feature: new Int32Array(nodes),
     threshold: new Float64Array(nodes),
     flags: new Uint8Array(nodes),
-    nanRight: new Int32Array(nodes),
     child: new Int32Array(2 * nodes),
     leafValue: new Float64Array(leaves),
-    hasZeroMissing: false,
   };
 }
 
@@ -87,12 +77,9 @@ function pack(trees: readonly GbdtTree[]): Arrays {
     a.roots[ti] = t.numLeaves <= 1 ? ~l0 : n0;
     for (let i = 0; i < t.numLeaves - 1; i++) {
       const k = n0 + i;
-      const fl = nodeFlags(t.decisionType[i]!, t.threshold[i]!);
       a.feature[k] = t.splitFeature[i]!;
       a.threshold[k] = t.threshold[i]!;
-      a.flags[k] = fl;
-      a.nanRight[k] = (fl & NAN_LEFT) === 0 ? 1 : 0;
-      a.hasZeroMissing ||= (fl & ZERO_MISSING) !== 0;
+      a.flags[k] = nodeFlags(t.decisionType[i]!, t.threshold[i]!);
       a.child[2 * k] = child(t.leftChild[i]!);
       a.child[2 * k + 1] = child(t.rightChild[i]!);
     }
@@ -123,53 +110,6 @@ function scoreRow(a: Arrays, x: ArrayLike<number>, off: number): number {
   return sum;
 }
 
-/**
- * Batch scorer: adds every tree's output to out[i] for rows [0, numRows), walking each tree for 8 rows
- * in lockstep. Only for models without Zero missing type: one branch-free step is "go right when
- * v > threshold, or when v is NaN and NaN goes right".
- */
-function laneScorer(a: Arrays): PackedEnsemble['scoreBatch'] {
-  const { roots, feature, threshold, nanRight, child, leafValue: lv } = a;
-  const step = (k: number, x: ArrayLike<number>, off: number): number => {
-    const v = x[off + feature[k]!]!;
-    return child[2 * k + (+(v > threshold[k]!) | (+(v !== v) & nanRight[k]!))]!;
-  };
-  return (x, numRows, stride, out) => {
-    out.fill(0, 0, numRows);
-    const full = numRows - (numRows % LANES);
-    for (let t = 0; t < roots.length; t++) {
-      const root = roots[t]!;
-      for (let i = 0; i < full; i += LANES) {
-        const o = i * stride;
-        let k0 = root, k1 = root, k2 = root, k3 = root, k4 = root, k5 = root, k6 = root, k7 = root;
-        while ((k0 & k1 & k2 & k3 & k4 & k5 & k6 & k7) >= 0) {
-          if (k0 >= 0) k0 = step(k0, x, o);
-          if (k1 >= 0) k1 = step(k1, x, o + stride);
-          if (k2 >= 0) k2 = step(k2, x, o + 2 * stride);
-          if (k3 >= 0) k3 = step(k3, x, o + 3 * stride);
-          if (k4 >= 0) k4 = step(k4, x, o + 4 * stride);
-          if (k5 >= 0) k5 = step(k5, x, o + 5 * stride);
-          if (k6 >= 0) k6 = step(k6, x, o + 6 * stride);
-          if (k7 >= 0) k7 = step(k7, x, o + 7 * stride);
-        }
-        out[i]! += lv[~k0]!;
-        out[i + 1]! += lv[~k1]!;
-        out[i + 2]! += lv[~k2]!;
-        out[i + 3]! += lv[~k3]!;
-        out[i + 4]! += lv[~k4]!;
-        out[i + 5]! += lv[~k5]!;
-        out[i + 6]! += lv[~k6]!;
-        out[i + 7]! += lv[~k7]!;
-      }
-      for (let i = full; i < numRows; i++) {
-        let k = root;
-        while (k >= 0) k = step(k, x, i * stride);
-        out[i]! += lv[~k]!;
-      }
-    }
-  };
-}
-
 /** Packs trees for scoring (done once per model; see model.ts for the cache). */
 export function packEnsemble(trees: readonly GbdtTree[]): PackedEnsemble {
   const a = pack(trees);
@@ -177,12 +117,9 @@ export function packEnsemble(trees: readonly GbdtTree[]): PackedEnsemble {
     for (let i = 0, off = 0; i < numRows; i++, off += stride) out[i] = scoreRow(a, x, off);
   };
   const wasm = createWasmScorer(trees);
-  const fallback = (): PackedEnsemble['scoreBatch'] => (a.hasZeroMissing ? rowByRow : canCompile(trees) ? compiledBatchScorer(trees) : laneScorer(a));
   return {
     numTrees: trees.length,
     score: (x, offset) => scoreRow(a, x, offset),
-    scoreBatch: wasm === null
-      ? fallback()
-      : (x, numRows, stride, out) => (numRows < WASM_MIN_ROWS ? rowByRow : wasm)(x, numRows, stride, out),
+    scoreBatch: wasm === null ? rowByRow : (x, numRows, stride, out) => (numRows < WASM_MIN_ROWS ? rowByRow : wasm)(x, numRows, stride, out),
   };
 }
