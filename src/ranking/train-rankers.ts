@@ -64,7 +64,8 @@ export function trainRankers(groups: readonly RankingGroup[], catalog: ServingCa
     const valid = rerankDataset(reValid);
     const fit = trainGbdt(rerankDataset(reTrain), { ...RERANKER_PARAMS, ...o.reranker, objective: 'lambdarank' }, { valid });
     reranker = fit.model;
-    const before = meanNdcg(valid, valid.features.filter((_, i) => i % RERANK_FEATURES.length === RANK_FEATURE_COUNT), 10);
+    // The validation rows start from the ranker's scores (init scores): their NDCG is the ranker order's.
+    const before = meanNdcg(valid, valid.initScores ?? new Float64Array(valid.numRows), 10);
     const after = last(fit.history, 'ndcg@10');
     log(`re-ranker (LambdaMART): ${fit.bestIteration} trees on ${reTrain.length.toLocaleString('en-US')} requests in ${((performance.now() - t1) / 1000).toFixed(1)} s; validation NDCG@10 ${before.toFixed(4)} (ranker order) → ${after.toFixed(4)}`);
     Object.assign(metrics, { reranker_trees: fit.bestIteration, reranker_valid_ndcg10_ranker_order: before, reranker_valid_ndcg10: after });
@@ -84,44 +85,43 @@ const last = (history: readonly { name: string; values: readonly number[] }[], n
   return h === undefined || h.values.length === 0 ? NaN : Math.max(...h.values);
 };
 
-function rankDataset(groups: readonly RankingGroup[]): GbdtDataset {
+/** Groups' rows and labels stacked into one table (rows of a group stay contiguous). */
+function stack(groups: readonly LabelledRows[], width: number): { features: Float32Array; labels: Float32Array; sizes: number[] } {
   const n = groups.reduce((s, g) => s + g.labels.length, 0);
-  const features = new Float32Array(n * RANK_FEATURE_COUNT);
+  const features = new Float32Array(n * width);
   const labels = new Float32Array(n);
   let at = 0;
   for (const g of groups) {
-    features.set(g.rows, at * RANK_FEATURE_COUNT);
-    for (let i = 0; i < g.labels.length; i++) labels[at + i] = g.labels[i]! > 0 ? 1 : 0;
+    features.set(g.rows, at * width);
+    labels.set(g.labels, at);
     at += g.labels.length;
   }
-  return createDataset({ features, labels, numFeatures: RANK_FEATURE_COUNT, featureNames: RANK_FEATURES });
+  return { features, labels, sizes: groups.map((g) => g.labels.length) };
 }
 
-interface RerankGroup { rows: Float32Array; labels: Float32Array }
+/** The ranker's table: clicked or booked = 1. */
+function rankDataset(groups: readonly RankingGroup[]): GbdtDataset {
+  const { features, labels } = stack(groups, RANK_FEATURE_COUNT);
+  return createDataset({ features, labels: labels.map((l) => (l > 0 ? 1 : 0)), numFeatures: RANK_FEATURE_COUNT, featureNames: RANK_FEATURES });
+}
+
+interface LabelledRows { rows: Float32Array; labels: Float32Array }
 
 /** A group as the re-ranker sees it at serving: the ranker's top M, in the ranker's order, with list-wise columns. */
-function rerankGroup(g: RankingGroup, ranker: Rankers['ranker'], top: number, catalog: ServingCatalog): RerankGroup {
+function rerankGroup(g: RankingGroup, ranker: Rankers['ranker'], top: number, catalog: ServingCatalog): LabelledRows {
   const items: PipelineItem[] = g.itemIds.map((itemId) => ({ itemId, source: '', score: 0, sourceScores: {}, reasons: [], finalScore: 0, stage: 'filter' }));
   const labelOf = new Map(g.itemIds.map((id, i) => [id, g.labels[i]!]));
   const ordered = scoreAndOrder(items, g.rows, ranker, 'rank').slice(0, top);
   return { rows: rerankRows(ordered, catalog), labels: Float32Array.from(ordered.map((i) => labelOf.get(i.itemId) ?? 0)) };
 }
 
-function rerankDataset(groups: readonly RerankGroup[]): GbdtDataset {
+function rerankDataset(groups: readonly LabelledRows[]): GbdtDataset {
   const W = RERANK_FEATURES.length;
-  const n = groups.reduce((s, g) => s + g.labels.length, 0);
-  const features = new Float32Array(n * W);
-  const labels = new Float32Array(n);
-  let at = 0;
-  for (const g of groups) {
-    features.set(g.rows, at * W);
-    labels.set(g.labels, at);
-    at += g.labels.length;
-  }
+  const { features, labels, sizes } = stack(groups, W);
   // Boost from the ranker's raw score (the rank_score column): LambdaMART learns the list-wise correction.
-  const initScores = new Float64Array(n);
-  for (let i = 0; i < n; i++) initScores[i] = features[i * W + RANK_FEATURE_COUNT]!;
-  return createDataset({ features, labels, numFeatures: W, featureNames: RERANK_FEATURES, groups: groups.map((g) => g.labels.length), initScores });
+  const initScores = new Float64Array(labels.length);
+  for (let i = 0; i < labels.length; i++) initScores[i] = features[i * W + RANK_FEATURE_COUNT]!;
+  return createDataset({ features, labels, numFeatures: W, featureNames: RERANK_FEATURES, groups: sizes, initScores });
 }
 
 /** Mean NDCG@k of the order given by `scores` over the dataset's groups. */
