@@ -4,7 +4,7 @@
  * (catalog, blocks, bookings, recent activity, recent impressions) read from the store.
  */
 import type { Interaction, Item } from '../domain/types.ts';
-import type { CatalogReader, ScanOptions, Store } from '../ports/store.ts';
+import type { CatalogReader, InteractionReader, ScanOptions, Store } from '../ports/store.ts';
 import type { FeatureStore } from '../features/feature-store.ts';
 import { RANKING_FILES, rankersFromFiles, type Rankers } from '../ranking/rankers.ts';
 import { RecsysError, ERROR_CODES } from '../errors.ts';
@@ -118,7 +118,7 @@ export async function loadCatalogState(store: CatalogReader, filterOptions?: Par
 }
 
 export async function loadState(store: Store, now: number, maxTs: number | null, opts: LoadOptions = {}, twoTower?: TwoTowerSource): Promise<EngineState> {
-  const scan = (o: ScanOptions): AsyncIterable<Interaction[]> => scanUntil(store, o, opts);
+  const scan = (o: ScanOptions): AsyncIterable<Interaction[]> => scanWhere(store, opts.untilTs === undefined ? o : { ...o, toTs: opts.untilTs }, opts.include);
   const stale: Item[] = [];
   const state = await loadCatalogState(store, opts.filters, (items) => { if (twoTower !== undefined) for (const i of staleInIndex(twoTower, items)) stale.push(i); });
   if (stale.length > 0) await twoTower?.upsertItems(stale);
@@ -149,11 +149,9 @@ export async function loadState(store: Store, now: number, maxTs: number | null,
 /** Days of events the online feature rows are rebuilt from, at load and in the rankers' training. */
 export const DEFAULT_WARMUP_DAYS = 14;
 
-async function* scanUntil(store: Store, o: ScanOptions, opts: Pick<LoadOptions, 'untilTs' | 'include'>): AsyncIterable<Interaction[]> {
-  const include = opts.include;
-  for await (const batch of store.scanInteractions(opts.untilTs === undefined ? o : { ...o, toTs: opts.untilTs })) {
-    yield include === undefined ? batch : batch.filter(include);
-  }
+/** The store's interactions matching `scan`, keeping only those `include` accepts (all without it). */
+export async function* scanWhere(store: InteractionReader, scan: ScanOptions, include?: (e: Interaction) => boolean): AsyncIterable<Interaction[]> {
+  for await (const batch of store.scanInteractions(scan)) yield include === undefined ? batch : batch.filter(include);
 }
 
 export async function loadEngine(deps: EngineDeps, registry: ModelRegistry, opts: LoadOptions = {}): Promise<Engine> {

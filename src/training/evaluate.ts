@@ -11,7 +11,7 @@ import type { Store } from '../ports/store.ts';
 import type { HiddenTruth } from '../data/synthetic/index.ts';
 import { InvalidInputError } from '../errors.ts';
 import { Engine, type EngineModels } from '../pipeline/engine.ts';
-import { loadCatalogState } from '../pipeline/engine-load.ts';
+import { loadCatalogState, scanWhere } from '../pipeline/engine-load.ts';
 import type { FilterState } from '../pipeline/filter/filter-state.ts';
 import { DEFAULT_CANDIDATE_OPTIONS, type CandidateOptions } from '../pipeline/candidates.ts';
 import { DEFAULT_PIPELINE_OPTIONS } from '../pipeline/recommend.ts';
@@ -80,9 +80,7 @@ export async function evaluate(store: Store, o: EvalOptions): Promise<EvalReport
   const cutoff = o.split === 'time' ? range.maxTs - o.fraction * (range.maxTs - range.minTs) : null;
   const isTest = (e: Interaction): boolean => (cutoff === null ? hashUnit(e.eventId, o.seed) < o.fraction : e.ts >= cutoff);
   const { users, testEvents } = await collectTestUsers(store, cutoff, isTest, o);
-  const trainOnly = async function* (): AsyncIterable<Interaction[]> {
-    for await (const batch of store.scanInteractions(cutoff === null ? {} : { toTs: cutoff })) yield batch.filter((e) => !isTest(e));
-  };
+  const trainOnly = (): AsyncIterable<Interaction[]> => scanWhere(store, cutoff === null ? {} : { toTs: cutoff }, (e) => !isTest(e));
   const ranking = o.ranking === false ? false : {
     store, ...o.ranking, ...(cutoff === null ? {} : { untilTs: cutoff }), include: (e: Interaction) => !isTest(e),
   };
@@ -225,10 +223,7 @@ const REPLAY_STAGES: readonly (readonly [string, string])[] = [['filter', 'searc
  * relevant set.
  */
 async function scoreSearches(e: EvalEngine, setFeatureClock: (ts: number) => void, store: Store, cutoff: number | null, isTest: (ev: Interaction) => boolean, o: EvalOptions): Promise<{ bySource: Record<string, MetricsReport>; groups: number }> {
-  const events = async function* (): AsyncIterable<Interaction[]> {
-    for await (const batch of store.scanInteractions(cutoff === null ? {} : { fromTs: cutoff })) yield batch.filter(isTest);
-  };
-  const groups = await replayForRanking(e.engine, e.features, events(), {
+  const groups = await replayForRanking(e.engine, e.features, scanWhere(store, cutoff === null ? {} : { fromTs: cutoff }, isTest), {
     stageOrders: true, horizonMs: 7 * 86_400_000, maxGroups: o.maxUsers === 0 ? 20_000 : o.maxUsers,
     setClock: (ts) => { e.setClock(ts); setFeatureClock(ts); }, onProgress: (n) => o.onProgress?.('search replay', n),
   });

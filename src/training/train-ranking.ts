@@ -15,8 +15,8 @@ import { MemoryOnlineFeatures } from '../adapters/memory/memory-online-features.
 import { defaultFeatureDefinitions } from '../features/defaults.ts';
 import { createFeatureStore, type FeatureStore } from '../features/feature-store.ts';
 import type { ItemLookup } from '../features/streaming.ts';
-import { Engine, type EngineModels, type EngineState } from '../pipeline/engine.ts';
-import { DEFAULT_WARMUP_DAYS, loadState } from '../pipeline/engine-load.ts';
+import { Engine, type EngineModels } from '../pipeline/engine.ts';
+import { DEFAULT_WARMUP_DAYS, loadState, scanWhere } from '../pipeline/engine-load.ts';
 import type { ServingCatalog } from '../pipeline/catalog.ts';
 import { replayForRanking, type RankingGroup } from '../ranking/replay.ts';
 import { trainRankers, type TrainRankersOptions, type TrainRankersResult } from '../ranking/train-rankers.ts';
@@ -52,8 +52,6 @@ export async function rankingCut(o: RankingStageOptions): Promise<number | undef
 
 export interface RankingStageResult {
   result: TrainRankersResult;
-  /** Serving state after the replay (as of the last replayed event). */
-  state: EngineState;
   /** The replay's feature store, as of the last replayed event. */
   features: FeatureStore;
   /** Timestamp of the last replayed event (null: none). */
@@ -83,8 +81,7 @@ export async function trainRankingStage(models: Omit<EngineModels, 'version' | '
   let replayed = 0;
   let lastTs: number | null = null;
   const events = async function* (): AsyncIterable<Interaction[]> {
-    for await (const batch of o.store.scanInteractions({ fromTs: t1, ...(o.untilTs === undefined ? {} : { toTs: o.untilTs }) })) {
-      const kept = o.include === undefined ? batch : batch.filter(o.include);
+    for await (const kept of scanWhere(o.store, { fromTs: t1, ...(o.untilTs === undefined ? {} : { toTs: o.untilTs }) }, o.include)) {
       replayed += kept.length;
       if (kept.length > 0) lastTs = kept[kept.length - 1]!.ts;
       yield kept;
@@ -94,7 +91,7 @@ export async function trainRankingStage(models: Omit<EngineModels, 'version' | '
     setClock: (ts) => { now = ts; }, horizonMs: o.horizonMs ?? 7 * 86_400_000, ...(o.maxGroups === undefined ? {} : { maxGroups: o.maxGroups }), ...(o.onProgress === undefined ? {} : { onProgress: o.onProgress }),
   });
   log(`rankers: replayed ${replayed.toLocaleString('en-US')} events from ${new Date(t1).toISOString().slice(0, 10)} in ${((performance.now() - t0) / 1000).toFixed(1)} s → ${groups.length.toLocaleString('en-US')} labelled requests`);
-  return { result: trainRankers(groups, state.catalog, o), state, features, lastTs, replayedEvents: replayed, setClock: (ts) => { now = ts; }, ...(o.keepGroups === true ? { groups } : {}) };
+  return { result: trainRankers(groups, state.catalog, o), features, lastTs, replayedEvents: replayed, setClock: (ts) => { now = ts; }, ...(o.keepGroups === true ? { groups } : {}) };
 }
 
 /** Price and stars of items for the feature store's preference features, from the serving catalog. */
