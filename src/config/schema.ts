@@ -51,7 +51,10 @@ export const redisSchema = z.object({
 export const featuresSchema = z.object({
   /** Folder of the offline feature history (Parquet segments). Unset: `<dataDir>/features/offline`. */
   offlineDir: z.string().min(1).optional(),
-  /** Days of events replayed into the online store at load (and in the rankers' training replay). */
+  /**
+   * Days of events replayed into the online store at load (and in the rankers' training replay). Applied-event
+   * markers live one day longer, so a persistent online store (Redis) drops the replay of what it already has.
+   */
   warmupDays: z.number().positive().default(14),
 });
 

@@ -5,13 +5,15 @@
  * a fast DependencyError naming the URL without its password.
  */
 import { readdir } from 'node:fs/promises';
+import { Redis } from 'ioredis';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config.ts';
 import { DependencyError, ERROR_CODES } from '../errors.ts';
 import { probeService } from '../../test/support/services.ts';
 import { deleteByPrefix, uniquePrefix } from '../../test/integration/redis-features-support.ts';
-import { offlineDirOf, openFeatureStore, type OpenedFeatureStore } from './open-feature-store.ts';
+import { markerKey } from '../adapters/redis/redis-keys.ts';
+import { dedupWindowMs, offlineDirOf, openFeatureStore, type OpenedFeatureStore } from './open-feature-store.ts';
 import { manualClock, recordLookup, syntheticEvents, syntheticItems, tempDir } from './testing.ts';
 
 // Near the real time: Redis expires keys (PXAT eventTs + ttl) by its own clock.
@@ -87,6 +89,12 @@ describe('openFeatureStore', () => {
       const other = await openFeatureStore(loadConfig(JSON.stringify({ dataDir: path.join(dir, 'other') }), { WAYFARER_REDIS_URL: redis.url!, WAYFARER_REDIS_PREFIX: prefix }),
         { clock: manualClock(T0 + 3_600_000), itemLookup: recordLookup(items) });
       await roundTrip(other); // re-applied events are dropped by the markers in Redis: the counts do not double
+      // The markers outlive the warm-up window (14 days by default), so a restart's replay is dropped too.
+      const probe = new Redis(redis.url!);
+      const ttl = await probe.pttl(markerKey(prefix, 'user=u0', events.find((e) => e.userId === 'u0')!.eventId));
+      await probe.quit();
+      expect(ttl).toBeGreaterThan(dedupWindowMs(config) - 60_000);
+      expect(dedupWindowMs(config)).toBeGreaterThan(config.features.warmupDays * 86_400_000);
       await other.close();
       await store.close();
       // After close the client is gone: reads fail with the Redis URL in the message.

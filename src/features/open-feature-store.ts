@@ -14,7 +14,7 @@ import type { ArtifactStore } from '../ports/artifacts.ts';
 import type { OfflineFeatureReader, OfflineFeatureWriter, OnlineFeatureReader, OnlineFeatureWriter, OnlineStateStore } from '../ports/features.ts';
 import { FsArtifactStore } from '../adapters/filesystem/fs-artifact-store.ts';
 import { MemoryOnlineFeatures } from '../adapters/memory/memory-online-features.ts';
-import { RedisOnlineFeatures } from '../adapters/redis/redis-online-features.ts';
+import { RedisOnlineFeatures, type RedisOnlineFeaturesOptions } from '../adapters/redis/redis-online-features.ts';
 import { createDuckDbOfflineStore } from '../adapters/duckdb/duckdb-offline-store.ts';
 import { DependencyError, ERROR_CODES } from '../errors.ts';
 import type { FeatureDefinitions } from './definitions.ts';
@@ -77,9 +77,12 @@ export async function openFeatureStore(config: Config, opts: OpenFeatureStoreOpt
   const clock = opts.clock ?? Date.now;
   const artifacts = featureArtifactsOf(config);
   const loaded = opts.definitions !== undefined ? { definitions: opts.definitions, version: undefined } : await loadFeatureDefinitions(artifacts);
+  // Applied-event markers must outlive the warm-up window: every load replays the last `warmupDays` of
+  // events, and a persistent store (Redis) must recognise each one it already applied, or it counts twice.
+  const eventDedupTtlMs = dedupWindowMs(config);
   const online = config.redis.url === undefined
-    ? new MemoryOnlineFeatures({ clock })
-    : await openRedisOnline(config.redis.url, config.redis.keyPrefix, clock, opts.redisTimeoutMs ?? 2000);
+    ? new MemoryOnlineFeatures({ clock, eventDedupTtlMs })
+    : await openRedisOnline(config.redis.url, { keyPrefix: config.redis.keyPrefix, clock, eventDedupTtlMs }, opts.redisTimeoutMs ?? 2000);
   let offline: OfflineFeatures;
   try {
     offline = await createDuckDbOfflineStore({ dir: offlineDirOf(config), definitions: loaded.definitions });
@@ -110,7 +113,12 @@ export async function openFeatureStore(config: Config, opts: OpenFeatureStoreOpt
 }
 
 /** Connect (and PING) with short timeouts, so a missing Redis fails at open, not on the first request. */
-async function openRedisOnline(url: string, keyPrefix: string, clock: () => number, timeoutMs: number): Promise<OnlineFeatures> {
+/** How long applied-event markers live: the warm-up window plus a day of slack. */
+export function dedupWindowMs(config: Config): number {
+  return (config.features.warmupDays + 1) * 86_400_000;
+}
+
+async function openRedisOnline(url: string, adapter: RedisOnlineFeaturesOptions, timeoutMs: number): Promise<OnlineFeatures> {
   const where = redactUrl(url);
   const client = new Redis(url, {
     lazyConnect: true,
@@ -130,7 +138,7 @@ async function openRedisOnline(url: string, keyPrefix: string, clock: () => numb
     client.disconnect();
     throw new DependencyError(ERROR_CODES.STORE_UNAVAILABLE, `online feature store: cannot reach Redis at ${where}`, err);
   }
-  return withLocation(new RedisOnlineFeatures(client, { keyPrefix, clock }), where);
+  return withLocation(new RedisOnlineFeatures(client, adapter), where);
 }
 
 /** Adds the (redacted) Redis URL to the adapter's DependencyErrors. */
