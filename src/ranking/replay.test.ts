@@ -48,6 +48,8 @@ describe('replayForRanking', () => {
       ev('u1', 'c1', 'search', T0 + HOUR, { destination: 'c1' }),
       ev('u1', 'h2', 'click', T0 + 2 * HOUR),                          // label 1
       ev('u1', 'h3', 'booking', T0 + 3 * HOUR),                        // label 2
+      ev('u9', 'h6', 'click', T0 + HOUR + 7 * 24 * HOUR - 60_000),      // someone else: open groups are swept here
+      ev('u1', 'h5', 'click', T0 + HOUR + 7 * 24 * HOUR + 60_000),      // just past the horizon, before the next sweep
       ev('u1', 'h4', 'click', T0 + 9 * 24 * HOUR),                     // past the 7-day horizon
     ];
     const groups = await replayForRanking(engine, undefined, batches(replay), { setClock: (t) => { now = t; }, horizonMs: 7 * 24 * HOUR });
@@ -58,6 +60,7 @@ describe('replayForRanking', () => {
     expect(label('h2')).toBe(1);
     expect(label('h3')).toBe(2);
     expect(label('h4')).toBe(0);
+    expect(label('h5')).toBe(0);
     expect(g.rows).toHaveLength(g.itemIds.length * RANK_FEATURE_COUNT);
     // The row was made at the search: the popular source's rank reflects the history, not the later clicks.
     const popRank = (id: string): number => g.rows[g.itemIds.indexOf(id) * RANK_FEATURE_COUNT + rankColumn('pop_rank')]!;

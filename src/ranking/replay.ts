@@ -84,7 +84,8 @@ export async function replayForRanking(engine: Engine, features: FeatureStore | 
       if (label !== undefined) {
         for (const g of open.get(e.userId) ?? []) {
           const at = g.itemIds.indexOf(e.itemId);
-          if (at >= 0 && e.ts > g.ts) g.labels[at] = Math.max(g.labels[at]!, label);
+          // Open groups are closed every horizon/4: the exact window is checked here.
+          if (at >= 0 && e.ts > g.ts && e.ts - g.ts <= horizon) g.labels[at] = Math.max(g.labels[at]!, label);
         }
       }
       if (e.type === 'search' && done.length + openCount < maxGroups) {
