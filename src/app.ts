@@ -16,9 +16,9 @@ import { openVectorIndex } from './adapters/ann/open-vector-index.ts';
 import { ModelRegistry, type ModelManifest } from './training/registry.ts';
 import { storeTrainingData } from './training/train-baselines.ts';
 import { trainStages, type TrainStagesOptions } from './training/train-stages.ts';
-import { catalogLookup, type RankingStageOptions } from './training/train-ranking.ts';
+import type { RankingStageOptions } from './training/train-ranking.ts';
 import { openFeatureStore, type OpenedFeatureStore } from './features/open-feature-store.ts';
-import type { ServingCatalog } from './pipeline/catalog.ts';
+import { catalogLookup, type ServingCatalog } from './pipeline/catalog.ts';
 import type { VectorIndexFactory } from './pipeline/two-tower-source.ts';
 import { createServingMetrics, type ServingMetrics } from './api/metrics.ts';
 import { createServer } from './api/server.ts';
@@ -142,7 +142,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       engine = await loadEngine(deps, registry, {
         indexes: vectorIndexes, features, warmupDays: config.features.warmupDays, catalogReady: (c) => { catalog = c; }, ...(log === undefined ? {} : { log }),
       });
-      // Requests run their candidate stage synchronously, so none is inside the old index now.
+      // The in-process two-tower queries its index synchronously inside a request's candidate stage, so no
+      // query is running in the old index now (an imported ONNX tower's request caught mid-swap gets an
+      // empty two-tower list from the closed source and is served by the other sources).
       previous?.close();
       return engine;
     },

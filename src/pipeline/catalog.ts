@@ -4,6 +4,7 @@
  * kind) and per user (home country, device), held in memory and updated as items are added.
  */
 import type { Item, ItemId, ItemKind, User, UserId } from '../domain/types.ts';
+import type { ItemLookup } from '../features/streaming.ts';
 
 export interface CatalogItem {
   name: string | null;
@@ -90,4 +91,18 @@ function addTo(index: Map<string, Set<ItemId>>, key: string, id: ItemId): void {
   let set = index.get(key);
   if (set === undefined) index.set(key, (set = new Set()));
   set.add(id);
+}
+
+/** Price and stars of items for the feature store's preference features, from a serving catalog (once there is one). */
+export function catalogLookup(catalog: () => ServingCatalog | undefined): ItemLookup {
+  return async (ids) => {
+    const c = catalog();
+    const out = new Map<ItemId, { price: number | null; stars: number | null }>();
+    if (c === undefined) return out;
+    for (const id of ids) {
+      const a = c.item(id);
+      if (a !== undefined) out.set(id, { price: a.price, stars: a.stars });
+    }
+    return out;
+  };
 }

@@ -14,10 +14,9 @@ import type { Store } from '../ports/store.ts';
 import { MemoryOnlineFeatures } from '../adapters/memory/memory-online-features.ts';
 import { defaultFeatureDefinitions } from '../features/defaults.ts';
 import { createFeatureStore, type FeatureStore } from '../features/feature-store.ts';
-import type { ItemLookup } from '../features/streaming.ts';
 import { Engine, type EngineModels } from '../pipeline/engine.ts';
 import { DEFAULT_WARMUP_DAYS, loadState, scanWhere } from '../pipeline/engine-load.ts';
-import type { ServingCatalog } from '../pipeline/catalog.ts';
+import { catalogLookup, type ServingCatalog } from '../pipeline/catalog.ts';
 import { replayForRanking, type RankingGroup } from '../ranking/replay.ts';
 import { trainRankers, type TrainRankersOptions, type TrainRankersResult } from '../ranking/train-rankers.ts';
 
@@ -92,20 +91,6 @@ export async function trainRankingStage(models: Omit<EngineModels, 'version' | '
   });
   log(`rankers: replayed ${replayed.toLocaleString('en-US')} events from ${new Date(t1).toISOString().slice(0, 10)} in ${((performance.now() - t0) / 1000).toFixed(1)} s → ${groups.length.toLocaleString('en-US')} labelled requests`);
   return { result: trainRankers(groups, state.catalog, o), features, lastTs, replayedEvents: replayed, setClock: (ts) => { now = ts; }, ...(o.keepGroups === true ? { groups } : {}) };
-}
-
-/** Price and stars of items for the feature store's preference features, from the serving catalog. */
-export function catalogLookup(catalog: () => ServingCatalog | undefined): ItemLookup {
-  return async (ids) => {
-    const c = catalog();
-    const out = new Map<string, { price: number | null; stars: number | null }>();
-    if (c === undefined) return out;
-    for (const id of ids) {
-      const a = c.item(id);
-      if (a !== undefined) out.set(id, { price: a.price, stars: a.stars });
-    }
-    return out;
-  };
 }
 
 /** The feature store with its clock moved to each warm-up batch's last event before applying it. */
