@@ -85,7 +85,7 @@ export class Engine {
     this.sources = { popularity: models.popularity, covisitation: models.covisitation, catalog: state.catalog, twoTower: models.twoTower };
     const pipeline = deps.pipeline ?? DEFAULT_PIPELINE_OPTIONS;
     this.retrieval = retrievalStages(this.sources, state.filters, pipeline);
-    this.stages = buildStages(this.sources, state.filters, { rankers: models.rankers, catalog: state.catalog, features: deps.features, rules: deps.rules ?? DEFAULT_RULES }, pipeline);
+    this.stages = buildStages(this.sources, state.filters, { rankers: models.rankers, catalog: state.catalog, features: deps.features, rules: deps.rules ?? DEFAULT_RULES, vectors: models.twoTower?.vectors }, pipeline);
   }
 
   /** Whether the rank and re-rank stages have models. */

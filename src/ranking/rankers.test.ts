@@ -4,7 +4,8 @@ import { ServingCatalog } from '../pipeline/catalog.ts';
 import type { PipelineItem, RequestContext } from '../pipeline/stage.ts';
 import { createRng } from '../util/rng.ts';
 import { RANK_FEATURE_COUNT, assembleRankingFeatures, rankColumn } from './ranking-features.ts';
-import { explain, rankersFromFiles, rankingFiles, rerank, scoreAndOrder } from './rankers.ts';
+import { ItemVectors } from '../pipeline/item-vectors.ts';
+import { RERANK_FEATURES, explain, rankersFromFiles, rankingFiles, rerank, rerankRows, scoreAndOrder } from './rankers.ts';
 import type { RankingGroup } from './replay.ts';
 import { trainRankers } from './train-rankers.ts';
 
@@ -52,6 +53,41 @@ describe('ranking feature assembly', () => {
   });
 });
 
+describe('re-rank rows', () => {
+  const catalog = new ServingCatalog();
+  catalog.addItems([hotel('h1', 'paris', 100, 3, 8), hotel('h2', 'paris', 300, 5, 9, 'acme'), hotel('h3', 'paris', 200, 4, 8, 'acme'), hotel('h9', 'paris', 120, 4, 8)]);
+  // h1 points where h9 (the recent item) points; h2 is orthogonal to it; h3 lies between (45°). Lengths differ: cosine, not dot.
+  const vectors = ItemVectors.of(['h1', 'h2', 'h3', 'h9'], Float32Array.from([2, 0, 0, 3, 1, 1, 1, 0]), 2);
+  const ranked = (ids: string[]): PipelineItem[] => ids.map((id, i) => ({ ...candidate(id, {}, 0), rankScore: 1 - i / 10, rankRow: new Float32Array(RANK_FEATURE_COUNT).fill(i) }));
+  const col = (rows: Float32Array, r: number, name: string): number => rows[r * RERANK_FEATURES.length + RERANK_FEATURES.indexOf(name)]!;
+
+  it('add the ranker\'s verdict, the list context and the similarity to recent and higher-ranked items', () => {
+    const rows = rerankRows(ranked(['h2', 'h3', 'h1']), [{ itemId: 'h9', weight: 2 }, { itemId: 'h2', weight: 1 }], { catalog, vectors });
+    expect(rows).toHaveLength(3 * RERANK_FEATURES.length);
+    expect(rows[RERANK_FEATURES.length + 5]).toBe(1); // the rank row comes first
+    expect([col(rows, 0, 'rank_pos'), col(rows, 2, 'rank_pos')]).toEqual([0, 2]);
+    expect(col(rows, 2, 'rank_gap')).toBeCloseTo(0.2);
+    expect(col(rows, 2, 'same_chain_above')).toBe(0);
+    expect(col(rows, 2, 'cheaper_above')).toBe(0);
+    expect(col(rows, 1, 'same_chain_above')).toBe(1);
+    expect(col(rows, 2, 'emb_sim_recent_max')).toBeCloseTo(1); // h1 ∥ h9
+    expect(col(rows, 2, 'emb_sim_recent_mean')).toBeCloseTo((2 * 1 + 1 * 0) / 3);
+    expect(col(rows, 1, 'emb_sim_recent_max')).toBeCloseTo(Math.SQRT1_2);
+    expect(col(rows, 0, 'emb_sim_above_max')).toBeNaN(); // nothing above the first
+    expect(col(rows, 2, 'emb_sim_above_max')).toBeCloseTo(Math.SQRT1_2); // h3 above h1
+    expect(col(rows, 0, 'price_rel_recent')).toBeCloseTo(300 / ((2 * 120 + 300) / 3));
+    expect(col(rows, 2, 'stars_diff_recent')).toBeCloseTo(3 - (2 * 4 + 5) / 3);
+  });
+
+  it('leave the embedding and recent-item columns missing without vectors or history', () => {
+    const rows = rerankRows(ranked(['h1', 'h2']), [], { catalog });
+    for (const name of ['emb_sim_recent_max', 'emb_sim_recent_mean', 'emb_sim_above_max', 'price_rel_recent', 'stars_diff_recent']) {
+      expect([col(rows, 0, name), col(rows, 1, name)]).toEqual([NaN, NaN]);
+    }
+    expect(col(rows, 1, 'rank_pos')).toBe(1);
+  });
+});
+
 /** Groups where the label follows review score and the candidate order is noise: a ranker must learn it. */
 function syntheticGroups(n: number, seed: number, catalog: ServingCatalog): RankingGroup[] {
   const rng = createRng(seed);
@@ -70,7 +106,7 @@ function syntheticGroups(n: number, seed: number, catalog: ServingCatalog): Rank
 describe('rankers', () => {
   const catalog = new ServingCatalog();
   const groups = syntheticGroups(600, 5, catalog);
-  const trained = trainRankers(groups, catalog, { minGroups: 100, rerankTop: 8 });
+  const trained = trainRankers(groups, { catalog }, { minGroups: 100, rerankTop: 8 });
 
   it('learn from replayed groups and round-trip through their registry files with identical scores', () => {
     if (!trained.trained) throw new Error(trained.note);
@@ -83,7 +119,7 @@ describe('rankers', () => {
     const b = scoreAndOrder(items, g.rows, back.ranker, 'rank');
     expect(b.map((i) => [i.itemId, i.finalScore])).toEqual(a.map((i) => [i.itemId, i.finalScore]));
     if (trained.rankers.reranker !== undefined && back.reranker !== undefined) {
-      expect(rerank(b, back.reranker, 8, catalog).map((i) => i.itemId)).toEqual(rerank(a, trained.rankers.reranker, 8, catalog).map((i) => i.itemId));
+      expect(rerank(b, back.reranker, 8, [], { catalog }).map((i) => i.itemId)).toEqual(rerank(a, trained.rankers.reranker, 8, [], { catalog }).map((i) => i.itemId));
     }
   });
 
@@ -97,7 +133,7 @@ describe('rankers', () => {
   });
 
   it('are skipped with a note when too few requests were labelled', () => {
-    const r = trainRankers(groups.slice(0, 10), catalog);
+    const r = trainRankers(groups.slice(0, 10), { catalog });
     expect(r.trained).toBe(false);
     if (!r.trained) expect(r.note).toMatch(/10 labelled requests/);
   });
@@ -106,5 +142,9 @@ describe('rankers', () => {
     if (!trained.trained) throw new Error(trained.note);
     const files = rankingFiles(trained.rankers, {});
     expect(() => rankersFromFiles({ format: 'wayfarer-rank-features@0' }, files['ranker.txt']!, undefined)).toThrow(/header format/);
+    const header = JSON.parse(files['ranking.json']!) as Record<string, unknown>;
+    if (files['reranker.txt'] !== undefined) {
+      expect(() => rankersFromFiles({ ...header, rerankFormat: 'wayfarer-rerank-features@1' }, files['ranker.txt']!, files['reranker.txt'])).toThrow(/re-ranker rows/);
+    }
   });
 });

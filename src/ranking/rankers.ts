@@ -12,13 +12,25 @@ import { contributions } from '../models/gbdt/explain.ts';
 import { readLightGbmModel, writeLightGbmModel } from '../models/gbdt/lightgbm-format.ts';
 import { predictBatch, type GbdtModel } from '../models/gbdt/model.ts';
 import type { ServingCatalog } from '../pipeline/catalog.ts';
+import type { ItemVectors } from '../pipeline/item-vectors.ts';
 import type { PipelineItem, RequestContext, Stage } from '../pipeline/stage.ts';
 import { RANK_FEATURES, RANK_FEATURES_FORMAT, RANK_FEATURE_COUNT, assembleRankingFeatures } from './ranking-features.ts';
 import { applyRules, type BusinessRules } from './rules.ts';
 
-/** Columns the re-ranker adds to the rank row: the GBDT's verdict and the item's place in the list. */
-export const RERANK_EXTRA = ['rank_score', 'rank_pos', 'rank_gap', 'same_city_above', 'same_chain_above', 'cheaper_above'] as const;
+/**
+ * Columns the re-ranker adds to the rank row: the GBDT's verdict and the item's place in the list, and
+ * the heavier signals computed for the top M only — embedding similarity (two-tower item vectors) to
+ * the user's recent items and to the items ranked above, price and stars against the recent items'.
+ */
+export const RERANK_EXTRA = [
+  'rank_score', 'rank_pos', 'rank_gap', 'same_city_above', 'same_chain_above', 'cheaper_above',
+  'emb_sim_recent_max', 'emb_sim_recent_mean', 'emb_sim_above_max', 'price_rel_recent', 'stars_diff_recent',
+] as const;
 export const RERANK_FEATURES: readonly string[] = [...RANK_FEATURES, ...RERANK_EXTRA];
+/** The re-rank row layout (stored with the re-ranker; another layout is refused at load). */
+export const RERANK_FEATURES_FORMAT = 'wayfarer-rerank-features@2';
+/** Recent items the re-rank columns compare with (the newest ones). */
+const RERANK_RECENT = 10;
 
 /** Registry names of the ranking files. */
 export const RANKING_FILES = { ranker: 'ranker.txt', reranker: 'reranker.txt', header: 'ranking.json' } as const;
@@ -35,6 +47,7 @@ export interface RankingHeader {
   format: typeof RANK_FEATURES_FORMAT;
   rerankTop: number;
   features: readonly string[];
+  rerankFormat?: string;
   rerankFeatures?: readonly string[];
   metrics: Record<string, number>;
 }
@@ -43,6 +56,7 @@ export function rankingFiles(r: Rankers, metrics: Record<string, number>): Recor
   const header: RankingHeader = { format: RANK_FEATURES_FORMAT, rerankTop: r.rerankTop, features: RANK_FEATURES, metrics };
   const files: Record<string, string> = { [RANKING_FILES.ranker]: writeLightGbmModel(r.ranker) };
   if (r.reranker !== undefined) {
+    header.rerankFormat = RERANK_FEATURES_FORMAT;
     header.rerankFeatures = RERANK_FEATURES;
     files[RANKING_FILES.reranker] = writeLightGbmModel(r.reranker);
   }
@@ -59,6 +73,9 @@ export function rankersFromFiles(header: unknown, ranker: string, reranker: stri
   const model = readLightGbmModel(ranker);
   if (model.featureNames.length !== RANK_FEATURE_COUNT) {
     throw new RecsysError({ code: ERROR_CODES.MODEL_FORMAT, message: `ranking: the ranker has ${model.featureNames.length} features, expected ${RANK_FEATURE_COUNT}` });
+  }
+  if (reranker !== undefined && h.rerankFormat !== RERANK_FEATURES_FORMAT) {
+    throw new RecsysError({ code: ERROR_CODES.MODEL_FORMAT, message: `ranking: re-ranker rows ${String(h.rerankFormat)}, this build reads ${RERANK_FEATURES_FORMAT}; retrain with \`wayfarer train\`` });
   }
   const re = reranker === undefined ? undefined : readLightGbmModel(reranker);
   if (re !== undefined && re.featureNames.length !== RERANK_FEATURES.length) {
@@ -90,15 +107,27 @@ function stableOrder(items: readonly PipelineItem[], scores: ArrayLike<number>):
   return idx.map((i) => items[i]!);
 }
 
-/** Re-rank rows of `top` (in rank order): each rank row plus the list-wise columns. */
-export function rerankRows(top: readonly PipelineItem[], catalog: ServingCatalog): Float32Array {
+/** What the re-rank columns read besides the items: the catalog and, with a two-tower, its item vectors. */
+export interface RerankData {
+  catalog: ServingCatalog;
+  vectors?: ItemVectors | undefined;
+}
+
+/** The request's recent items, as the re-rank columns use them (kept with training groups too). */
+export type RecentItems = RequestContext['recent'];
+
+/** Re-rank rows of `top` (in rank order): each rank row plus the list-wise and heavier columns. */
+export function rerankRows(top: readonly PipelineItem[], recent: RecentItems, data: RerankData): Float32Array {
   const F = RANK_FEATURE_COUNT;
   const W = RERANK_FEATURES.length;
+  const { catalog, vectors } = data;
   const out = new Float32Array(top.length * W).fill(NaN);
   const best = top[0]?.rankScore ?? 0;
   const cities = new Map<string, number>();
   const chains = new Map<string, number>();
   const prices: number[] = [];
+  const profile = recentProfile(recent, data);
+  const above: Float32Array[] = [];
   top.forEach((it, r) => {
     const o = r * W;
     if (it.rankRow !== undefined) out.set(it.rankRow, o);
@@ -112,8 +141,69 @@ export function rerankRows(top: readonly PipelineItem[], catalog: ServingCatalog
     if (a?.city != null) cities.set(a.city, (cities.get(a.city) ?? 0) + 1);
     if (a?.chain != null) chains.set(a.chain, (chains.get(a.chain) ?? 0) + 1);
     if (a?.price != null) prices.push(a.price);
+    const v = unitVector(vectors, it.itemId);
+    if (v !== undefined) {
+      if (profile.vectors.length > 0) {
+        let max = -Infinity;
+        let sum = 0;
+        profile.vectors.forEach((u, j) => { const s = dot(u, v); max = Math.max(max, s); sum += s * profile.vectorWeights[j]!; });
+        out[o + F + 6] = max;
+        out[o + F + 7] = sum / profile.vectorWeightSum;
+      }
+      if (above.length > 0) out[o + F + 8] = above.reduce((m, u) => Math.max(m, dot(u, v)), -Infinity);
+      above.push(v);
+    }
+    if (a?.price != null && profile.price > 0) out[o + F + 9] = a.price / profile.price;
+    if (a?.stars != null && !Number.isNaN(profile.stars)) out[o + F + 10] = a.stars - profile.stars;
   });
   return out;
+}
+
+interface RecentVectors {
+  vectors: Float32Array[];
+  vectorWeights: number[];
+  vectorWeightSum: number;
+  /** Interest-weighted mean price and stars of the recent items that have them (0 / NaN: none). */
+  price: number;
+  stars: number;
+}
+
+function recentProfile(recent: RecentItems, data: RerankData): RecentVectors {
+  const p: RecentVectors = { vectors: [], vectorWeights: [], vectorWeightSum: 0, price: 0, stars: NaN };
+  let pw = 0;
+  let ps = 0;
+  let sw = 0;
+  let ss = 0;
+  for (const { itemId, weight } of recent.slice(0, RERANK_RECENT)) {
+    const v = unitVector(data.vectors, itemId);
+    if (v !== undefined) {
+      p.vectors.push(v);
+      p.vectorWeights.push(weight);
+      p.vectorWeightSum += weight;
+    }
+    const a = data.catalog.item(itemId);
+    if (a?.price != null && a.price > 0) { pw += weight; ps += weight * a.price; }
+    if (a?.stars != null) { sw += weight; ss += weight * a.stars; }
+  }
+  if (pw > 0) p.price = ps / pw;
+  if (sw > 0) p.stars = ss / sw;
+  if (p.vectorWeightSum <= 0) p.vectors = [];
+  return p;
+}
+
+/** The item's vector scaled to unit length (cosine = dot), or undefined without one. */
+function unitVector(vectors: ItemVectors | undefined, id: string): Float32Array | undefined {
+  const v = vectors?.get(id);
+  if (v === undefined) return undefined;
+  const n = Math.sqrt(dot(v, v));
+  if (!(n > 0)) return undefined;
+  return v.map((x) => x / n);
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
 }
 
 /**
@@ -121,9 +211,9 @@ export function rerankRows(top: readonly PipelineItem[], catalog: ServingCatalog
  * re-ranker's output is added to the ranker's raw score (it was trained from that score as LightGBM's
  * init_score, learning the list-wise correction).
  */
-export function rerank(items: readonly PipelineItem[], model: GbdtModel, rerankTop: number, catalog: ServingCatalog): PipelineItem[] {
+export function rerank(items: readonly PipelineItem[], model: GbdtModel, rerankTop: number, recent: RecentItems, data: RerankData): PipelineItem[] {
   const top = items.slice(0, rerankTop);
-  const rows = rerankRows(top, catalog);
+  const rows = rerankRows(top, recent, data);
   const scores = predictBatch(model, rows, top.length, { raw: true });
   // The re-ranker learned a correction of the ranker's score (trained with it as init score).
   let floor = Infinity;
@@ -144,6 +234,8 @@ export interface RankingStageDeps {
   /** Reads the feature store's vectors per request (absent: those columns are missing). */
   features?: FeatureStore | undefined;
   rules: BusinessRules;
+  /** The two-tower's item vectors (the re-ranker's embedding columns; missing without a two-tower). */
+  vectors?: ItemVectors | undefined;
 }
 
 /** Feature rows of a request's filtered candidates: the feature store read plus the shared assembly. */
@@ -166,7 +258,7 @@ export function rankingStages(rankers: Rankers | undefined, deps: RankingStageDe
     },
     {
       name: 'rerank', budgetMs: budgetsMs.rerank,
-      run: (items) => (rankers?.reranker === undefined ? items : rerank(items, rankers.reranker, rankers.rerankTop, deps.catalog)),
+      run: (items, ctx) => (rankers?.reranker === undefined ? items : rerank(items, rankers.reranker, rankers.rerankTop, ctx.recent, deps)),
     },
     { name: 'rules', budgetMs: budgetsMs.rules, run: (items, ctx) => applyRules(items, ctx.k, deps.rules, attrs) },
   ];

@@ -10,6 +10,7 @@
 import type { Interaction, UserId } from '../domain/types.ts';
 import type { FeatureStore } from '../features/feature-store.ts';
 import type { Engine } from '../pipeline/engine.ts';
+import type { RecentItems } from './rankers.ts';
 import { RANK_FEATURE_COUNT } from './ranking-features.ts';
 
 /** One replayed request: its candidates' rank rows (row-major) and labels, in candidate order. */
@@ -19,6 +20,8 @@ export interface RankingGroup {
   itemIds: string[];
   rows: Float32Array;
   labels: Float32Array;
+  /** The request's recent items (what the re-rank columns compare with). */
+  recent?: RecentItems;
   /** With `stageOrders`: each stage's full order of the candidates (evaluation). */
   byStage?: Record<string, string[]>;
 }
@@ -129,8 +132,8 @@ async function requestAt(engine: Engine, e: Interaction, k: number, seen: Readon
     if (itemIds.length < 2) return undefined;
     return { ts: e.ts, userId: e.userId, itemIds, rows: new Float32Array(0), labels: new Float32Array(itemIds.length), byStage };
   }
-  const { items, rows } = await engine.rankingInputs(input);
+  const { items, rows, ctx } = await engine.rankingInputs(input);
   if (items.length < 2) return undefined;
   if (rows.length !== items.length * RANK_FEATURE_COUNT) throw new Error('ranking replay: feature rows do not match the candidates');
-  return { ts: e.ts, userId: e.userId, itemIds: items.map((i) => i.itemId), rows, labels: new Float32Array(items.length) };
+  return { ts: e.ts, userId: e.userId, itemIds: items.map((i) => i.itemId), rows, labels: new Float32Array(items.length), recent: ctx.recent };
 }

@@ -10,10 +10,9 @@ import { ndcgAt } from '../models/gbdt/metrics.ts';
 
 import { defaultLabelGain, type GbdtParamsInput } from '../models/gbdt/params.ts';
 import { trainGbdt } from '../models/gbdt/train.ts';
-import type { ServingCatalog } from '../pipeline/catalog.ts';
 import type { PipelineItem } from '../pipeline/stage.ts';
 import { RANK_FEATURES, RANK_FEATURE_COUNT } from './ranking-features.ts';
-import { RERANK_FEATURES, rerankRows, scoreAndOrder, type Rankers } from './rankers.ts';
+import { RERANK_FEATURES, rerankRows, scoreAndOrder, type Rankers, type RerankData } from './rankers.ts';
 import type { RankingGroup } from './replay.ts';
 
 export interface TrainRankersOptions {
@@ -41,7 +40,7 @@ export type TrainRankersResult =
 const RANKER_PARAMS: GbdtParamsInput = { objective: 'binary', numIterations: 200, numLeaves: 15, learningRate: 0.05, minDataInLeaf: 100, featureFraction: 0.8, baggingFraction: 0.8, baggingFreq: 1, earlyStoppingRounds: 30, lambdaL2: 1 };
 const RERANKER_PARAMS: GbdtParamsInput = { objective: 'lambdarank', numIterations: 150, numLeaves: 15, learningRate: 0.03, minDataInLeaf: 50, featureFraction: 0.8, evalAt: [10], earlyStoppingRounds: 30, lambdaL2: 1 };
 
-export function trainRankers(groups: readonly RankingGroup[], catalog: ServingCatalog, o: TrainRankersOptions = {}): TrainRankersResult {
+export function trainRankers(groups: readonly RankingGroup[], data: RerankData, o: TrainRankersOptions = {}): TrainRankersResult {
   const log = o.log ?? (() => undefined);
   const min = o.minGroups ?? 200;
   if (groups.length < min) return { trained: false, note: `rankers skipped: ${groups.length} labelled requests replayed, fewer than ${min}; rank and re-rank pass the candidate order through` };
@@ -54,7 +53,7 @@ export function trainRankers(groups: readonly RankingGroup[], catalog: ServingCa
   const ranker = trainGbdt(rankDataset(rTrain), { ...RANKER_PARAMS, ...o.ranker, objective: 'binary' }, { valid: rankDataset(rValid) });
   log(`ranker (GBDT binary): ${ranker.bestIteration} trees on ${rTrain.length.toLocaleString('en-US')} requests in ${((performance.now() - t0) / 1000).toFixed(1)} s; validation AUC ${last(ranker.history, 'auc').toFixed(4)}`);
   // The re-ranker learns from the ranker's out-of-sample order: its groups are newer than the ranker's.
-  const reranked = rerankGroups.map((g) => rerankGroup(g, ranker.model, rerankTop, catalog)).filter((g) => g.labels.some((l) => l > 0));
+  const reranked = rerankGroups.map((g) => rerankGroup(g, ranker.model, rerankTop, data)).filter((g) => g.labels.some((l) => l > 0));
   const [reTrain, reValid] = timeSplit(reranked, 0.25);
   const metrics: Record<string, number> = { ranking_groups: groups.length, ranker_trees: ranker.bestIteration, ranker_valid_auc: last(ranker.history, 'auc') };
   const notes: string[] = [];
@@ -108,11 +107,11 @@ function rankDataset(groups: readonly RankingGroup[]): GbdtDataset {
 interface LabelledRows { rows: Float32Array; labels: Float32Array }
 
 /** A group as the re-ranker sees it at serving: the ranker's top M, in the ranker's order, with list-wise columns. */
-function rerankGroup(g: RankingGroup, ranker: Rankers['ranker'], top: number, catalog: ServingCatalog): LabelledRows {
+function rerankGroup(g: RankingGroup, ranker: Rankers['ranker'], top: number, data: RerankData): LabelledRows {
   const items: PipelineItem[] = g.itemIds.map((itemId) => ({ itemId, source: '', score: 0, sourceScores: {}, reasons: [], finalScore: 0, stage: 'filter' }));
   const labelOf = new Map(g.itemIds.map((id, i) => [id, g.labels[i]!]));
   const ordered = scoreAndOrder(items, g.rows, ranker, 'rank').slice(0, top);
-  return { rows: rerankRows(ordered, catalog), labels: Float32Array.from(ordered.map((i) => labelOf.get(i.itemId) ?? 0)) };
+  return { rows: rerankRows(ordered, g.recent ?? [], data), labels: Float32Array.from(ordered.map((i) => labelOf.get(i.itemId) ?? 0)) };
 }
 
 function rerankDataset(groups: readonly LabelledRows[]): GbdtDataset {

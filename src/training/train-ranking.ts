@@ -90,7 +90,7 @@ export async function trainRankingStage(models: Omit<EngineModels, 'version' | '
     setClock: (ts) => { now = ts; }, horizonMs: o.horizonMs ?? 7 * 86_400_000, ...(o.maxGroups === undefined ? {} : { maxGroups: o.maxGroups }), ...(o.onProgress === undefined ? {} : { onProgress: o.onProgress }),
   });
   log(`rankers: replayed ${replayed.toLocaleString('en-US')} events from ${new Date(t1).toISOString().slice(0, 10)} in ${((performance.now() - t0) / 1000).toFixed(1)} s → ${groups.length.toLocaleString('en-US')} labelled requests`);
-  return { result: trainRankers(groups, state.catalog, o), features, lastTs, replayedEvents: replayed, setClock: (ts) => { now = ts; }, ...(o.keepGroups === true ? { groups } : {}) };
+  return { result: trainRankers(groups, { catalog: state.catalog, vectors: models.twoTower?.vectors }, o), features, lastTs, replayedEvents: replayed, setClock: (ts) => { now = ts; }, ...(o.keepGroups === true ? { groups } : {}) };
 }
 
 /** The feature store with its clock moved to each warm-up batch's last event before applying it. */
