@@ -24,4 +24,11 @@ export function printEvalReport(ctx: CliContext, r: EvalReport): void {
       ctx.out(`${s.padEnd(14)}${cells.join('')}`);
     }
   }
+  if (r.lifts === undefined || r.lifts.length === 0) return;
+  ctx.out('');
+  ctx.out('stage lifts (paired per request; ± = 95 % confidence interval):');
+  for (const l of r.lifts) {
+    const sign = l.delta >= 0 ? '+' : '−';
+    ctx.out(`  ${`${l.from} → ${l.to}`.padEnd(36)} NDCG@${l.k} ${sign}${Math.abs(l.delta).toFixed(4)} ± ${l.ci95.toFixed(4)}  (${l.n.toLocaleString()} requests: ${l.better.toLocaleString()} better, ${l.worse.toLocaleString()} worse)`);
+  }
 }

@@ -16,7 +16,7 @@ import type { FilterState } from '../pipeline/filter/filter-state.ts';
 import { DEFAULT_CANDIDATE_OPTIONS, type CandidateOptions } from '../pipeline/candidates.ts';
 import { DEFAULT_PIPELINE_OPTIONS } from '../pipeline/recommend.ts';
 import type { VectorIndexFactory } from '../pipeline/two-tower-source.ts';
-import { MetricsAccumulator, hashUnit, type MetricsReport } from './metrics.ts';
+import { MetricsAccumulator, StageLiftAccumulator, hashUnit, type MetricsReport, type StageLift } from './metrics.ts';
 import type { TwoTowerStageOptions } from './train-two-tower.ts';
 import { trainStages } from './train-stages.ts';
 import type { RankingStageOptions } from './train-ranking.ts';
@@ -66,6 +66,8 @@ export interface EvalReport {
   notes: string[];
   /** What the oracle row ranks, when there is one. */
   oracle?: string;
+  /** With rankers: each stage's NDCG lift over the previous one, paired per request (`stage:*` and `search:*` chains). */
+  lifts?: StageLift[];
 }
 
 const INTEREST = new Set(['click', 'booking', 'rating']);
@@ -91,14 +93,16 @@ export async function evaluate(store: Store, o: EvalOptions): Promise<EvalReport
   try {
     const replay = trained.ranking;
     const built = await evalEngine(store, trained.models, replay?.features, trainOnly, users, cutoff ?? range.maxTs, o);
-    const bySource = await score(built, users, o);
+    const { bySource, lifts } = await score(built, users, o);
     if (built.engine.hasRankers && replay !== undefined) {
       // After the per-user scoring: the session replay moves the engine's state forward through the test events.
       const searches = await scoreSearches(built, replay.setClock, store, cutoff, isTest, o);
       Object.assign(bySource, searches.bySource);
+      lifts.push(...searches.lifts);
       notes.push(`search:<stage> rows = session replay of ${searches.groups.toLocaleString('en-US')} held-out searches with a click or booking within 7 days: each stage's order of the request's candidates, built at the search's time (relevant = candidates the user then clicked or booked)`);
     }
     const report: EvalReport = { bySource, split: o.split, cutoffTs: cutoff, trainEvents: trained.trainedOn.interactions, testEvents, notes };
+    if (lifts.length > 0) report.lifts = lifts;
     if (built.oracle !== undefined) report.oracle = `${ORACLE_DESCRIPTION}; ${built.oracle.size.toLocaleString('en-US')} items without a destination`;
     return report;
   } finally {
@@ -182,9 +186,10 @@ async function evalEngine(store: Store, trained: Omit<EngineModels, 'version'>, 
   return { engine: make(evalCandidateOptions(o, o.candidates)), setClock: (ts) => { t = ts; }, features, variants, catalogSize, filters, now, oracle: truth === undefined ? undefined : new UtilityOracle(truth, allItems) };
 }
 
-async function score(e: EvalEngine, users: Map<UserId, TestUser>, o: EvalOptions): Promise<Record<string, MetricsReport>> {
+async function score(e: EvalEngine, users: Map<UserId, TestUser>, o: EvalOptions): Promise<{ bySource: Record<string, MetricsReport>; lifts: StageLift[] }> {
   const { engine, catalogSize } = e;
   const k = Math.max(...o.ks);
+  const lifts = new StageLiftAccumulator(STAGES.map(([, name]) => `stage:${name}`), o.ks[0]!);
   const acc = new Map<string, MetricsAccumulator>();
   const add = (name: string, list: readonly ItemId[], relevant: ReadonlySet<ItemId>): void => {
     let a = acc.get(name);
@@ -202,7 +207,8 @@ async function score(e: EvalEngine, users: Map<UserId, TestUser>, o: EvalOptions
     if (engine.hasRankers) {
       // Each stage's order (top k) on the same request: the lift of rank, re-rank and rules over the candidate order.
       const byStage = await engine.recommendByStage(input);
-      for (const stage of ['filter', 'rank', 'rerank', 'rules']) add(`stage:${stage === 'filter' ? 'candidates' : stage}`, byStage[stage] ?? [], relevant);
+      for (const [stage, name] of STAGES) add(`stage:${name}`, byStage[stage] ?? [], relevant);
+      lifts.add(STAGES.map(([stage]) => byStage[stage] ?? []), relevant);
     }
     add('merged', (await engine.recommend(input)).items.map((i) => i.itemId), relevant);
     for (const [name, v] of e.variants) add(`merged:${name}`, (await v.recommend(input)).items.map((i) => i.itemId), relevant);
@@ -210,11 +216,11 @@ async function score(e: EvalEngine, users: Map<UserId, TestUser>, o: EvalOptions
     if (oracle !== undefined) add('oracle', oracle, relevant);
     if (++n % 500 === 0) o.onProgress?.('score', n);
   }
-  return Object.fromEntries([...acc].map(([name, a]) => [name, a.result()]));
+  return { bySource: Object.fromEntries([...acc].map(([name, a]) => [name, a.result()])), lifts: engine.hasRankers ? lifts.result() : [] };
 }
 
-/** Stages whose order the session replay scores, and their row names. */
-const REPLAY_STAGES: readonly (readonly [string, string])[] = [['filter', 'search:candidates'], ['rank', 'search:rank'], ['rerank', 'search:rerank'], ['rules', 'search:rules']];
+/** Pipeline stages whose order is scored, and their names in the report (`stage:*`, `search:*`). */
+const STAGES: readonly (readonly [string, string])[] = [['filter', 'candidates'], ['rank', 'rank'], ['rerank', 'rerank'], ['rules', 'rules']];
 
 /**
  * The ranking stages on held-out searches: replay the test events in time order through the engine
@@ -222,15 +228,17 @@ const REPLAY_STAGES: readonly (readonly [string, string])[] = [['filter', 'searc
  * request's candidates is recorded, and the user's clicks and bookings in the next 7 days make the
  * relevant set.
  */
-async function scoreSearches(e: EvalEngine, setFeatureClock: (ts: number) => void, store: Store, cutoff: number | null, isTest: (ev: Interaction) => boolean, o: EvalOptions): Promise<{ bySource: Record<string, MetricsReport>; groups: number }> {
+async function scoreSearches(e: EvalEngine, setFeatureClock: (ts: number) => void, store: Store, cutoff: number | null, isTest: (ev: Interaction) => boolean, o: EvalOptions): Promise<{ bySource: Record<string, MetricsReport>; lifts: StageLift[]; groups: number }> {
   const groups = await replayForRanking(e.engine, e.features, scanWhere(store, cutoff === null ? {} : { fromTs: cutoff }, isTest), {
     stageOrders: true, horizonMs: 7 * 86_400_000, maxGroups: o.maxUsers === 0 ? 20_000 : o.maxUsers,
     setClock: (ts) => { e.setClock(ts); setFeatureClock(ts); }, onProgress: (n) => o.onProgress?.('search replay', n),
   });
-  const acc = new Map(REPLAY_STAGES.map(([, name]) => [name, new MetricsAccumulator(o.ks, e.catalogSize)]));
+  const acc = new Map(STAGES.map(([, name]) => [`search:${name}`, new MetricsAccumulator(o.ks, e.catalogSize)]));
+  const lifts = new StageLiftAccumulator(STAGES.map(([, name]) => `search:${name}`), o.ks[0]!);
   for (const g of groups) {
     const relevant = new Set(g.itemIds.filter((_, i) => g.labels[i]! > 0));
-    for (const [stage, name] of REPLAY_STAGES) acc.get(name)?.add(g.byStage?.[stage] ?? [], relevant);
+    for (const [stage, name] of STAGES) acc.get(`search:${name}`)?.add(g.byStage?.[stage] ?? [], relevant);
+    lifts.add(STAGES.map(([stage]) => g.byStage?.[stage] ?? []), relevant);
   }
-  return { bySource: Object.fromEntries([...acc].map(([name, a]) => [name, a.result()])), groups: groups.length };
+  return { bySource: Object.fromEntries([...acc].map(([name, a]) => [name, a.result()])), lifts: lifts.result(), groups: groups.length };
 }

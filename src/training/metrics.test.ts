@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Interaction } from '../domain/types.ts';
 import {
-  MetricsAccumulator, averagePrecisionAtK, catalogCoverage, hashUnit, hitRateAtK, ndcgAtK, precisionAtK,
+  MetricsAccumulator, StageLiftAccumulator, averagePrecisionAtK, catalogCoverage, hashUnit, hitRateAtK, ndcgAtK, precisionAtK,
   randomSplit, rankingMetrics, recallAtK, timeSplit,
 } from './metrics.ts';
 
@@ -110,5 +110,27 @@ describe('splits', () => {
     expect(c.test.map((e) => e.eventId)).not.toEqual(a.test.map((e) => e.eventId));
     expect(hashUnit('x', 1)).toBeGreaterThanOrEqual(0);
     expect(hashUnit('x', 1)).toBeLessThan(1);
+  });
+});
+
+describe('StageLiftAccumulator', () => {
+  it('pairs each stage with the previous one request by request, with a 95 % interval', () => {
+    const acc = new StageLiftAccumulator(['a', 'b', 'c'], 2);
+    // Request 1: b finds the item at rank 1 (a and c at rank 2); request 2: every stage misses; request 3 has nothing relevant.
+    acc.add([['x', 'r'], ['r', 'x'], ['x', 'r']], new Set(['r']));
+    acc.add([['x', 'y'], ['x', 'y'], ['x', 'y']], new Set(['r']));
+    acc.add([['x'], ['x'], ['x']], new Set());
+    const [ab, bc] = acc.result();
+    const d = 1 - 1 / Math.log2(3);
+    expect(ab).toMatchObject({ from: 'a', to: 'b', k: 2, n: 2, better: 1, worse: 0 });
+    expect(ab!.delta).toBeCloseTo(d / 2);
+    // Differences d and 0: sample sd = d/√2, standard error = d/2.
+    expect(ab!.ci95).toBeCloseTo(1.96 * d / 2);
+    expect(bc).toMatchObject({ from: 'b', to: 'c', n: 2, better: 0, worse: 1 });
+    expect(bc!.delta).toBeCloseTo(-d / 2);
+  });
+
+  it('refuses a request scored by a different number of stages', () => {
+    expect(() => new StageLiftAccumulator(['a', 'b'], 10).add([['x']], new Set(['x']))).toThrow(/1 orders for 2 stages/);
   });
 });

@@ -220,3 +220,63 @@ export function randomSplit(interactions: readonly Interaction[], fraction: numb
   for (const e of interactions) (hashUnit(e.eventId, seed) < fraction ? test : train).push(e);
   return finish(train, test, null, opts);
 }
+
+/** How much one stage's order moved NDCG@k over the previous stage's, on the same requests. */
+export interface StageLift {
+  from: string;
+  to: string;
+  k: number;
+  /** Requests compared (those with a relevant item). */
+  n: number;
+  /** Mean NDCG@k difference, `to` − `from`. */
+  delta: number;
+  /** Half-width of the 95 % confidence interval of `delta` (normal approximation over paired differences). */
+  ci95: number;
+  /** Requests where `to` scored higher / lower. */
+  better: number;
+  worse: number;
+}
+
+/**
+ * Paired NDCG@k per request for a chain of stages (each stage scores the same requests, in the same
+ * order), and the lift of each stage over the previous one with its 95 % confidence interval: the
+ * stages are compared request by request, so the interval reflects the stages' difference, not how
+ * hard the requests are.
+ */
+export class StageLiftAccumulator {
+  private readonly ndcg: number[][];
+
+  constructor(readonly stages: readonly string[], readonly k: number) {
+    checkK(k);
+    this.ndcg = stages.map(() => []);
+  }
+
+  /** One request: each stage's order (aligned with `stages`) and the relevant items. Skipped when none is relevant. */
+  add(orders: readonly (readonly ItemId[])[], relevant: ReadonlySet<ItemId>): void {
+    if (relevant.size === 0) return;
+    if (orders.length !== this.stages.length) throw new InvalidInputError(`stage lifts: ${orders.length} orders for ${this.stages.length} stages`);
+    orders.forEach((o, i) => this.ndcg[i]!.push(ndcgAtK(o, relevant, this.k)));
+  }
+
+  result(): StageLift[] {
+    return this.stages.slice(1).map((to, i) => {
+      const a = this.ndcg[i]!;
+      const b = this.ndcg[i + 1]!;
+      const n = a.length;
+      let sum = 0;
+      let better = 0;
+      let worse = 0;
+      for (let j = 0; j < n; j++) {
+        const d = b[j]! - a[j]!;
+        sum += d;
+        if (d > 1e-12) better++;
+        else if (d < -1e-12) worse++;
+      }
+      const delta = n > 0 ? sum / n : 0;
+      let ss = 0;
+      for (let j = 0; j < n; j++) ss += (b[j]! - a[j]! - delta) ** 2;
+      const se = n > 1 ? Math.sqrt(ss / (n - 1) / n) : 0;
+      return { from: this.stages[i]!, to, k: this.k, n, delta, ci95: 1.96 * se, better, worse };
+    });
+  }
+}
