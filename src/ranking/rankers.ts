@@ -20,7 +20,7 @@ import { applyRules, type BusinessRules } from './rules.ts';
 /**
  * Columns the re-ranker adds to the rank row: the GBDT's verdict and the item's place in the list, and
  * the heavier signals computed for the top M only — embedding similarity (two-tower item vectors) to
- * the user's recent items and to the items ranked above, price and stars against the recent items'.
+ * the user's recent items and to the items directly above, price and stars against the recent items'.
  */
 export const RERANK_EXTRA = [
   'rank_score', 'rank_pos', 'rank_gap', 'same_city_above', 'same_chain_above', 'cheaper_above',
@@ -30,7 +30,9 @@ export const RERANK_FEATURES: readonly string[] = [...RANK_FEATURES, ...RERANK_E
 /** The re-rank row layout (stored with the re-ranker; another layout is refused at load). */
 export const RERANK_FEATURES_FORMAT = 'wayfarer-rerank-features@2';
 /** Recent items the re-rank columns compare with (the newest ones). */
-const RERANK_RECENT = 10;
+const RERANK_RECENT = 5;
+/** Items directly above that `emb_sim_above_max` compares with (bounds the cost at M × this many dot products). */
+const RERANK_ABOVE = 5;
 
 /** Registry names of the ranking files. */
 export const RANKING_FILES = { ranker: 'ranker.txt', reranker: 'reranker.txt', header: 'ranking.json' } as const;
@@ -127,7 +129,9 @@ export function rerankRows(top: readonly PipelineItem[], recent: RecentItems, da
   const chains = new Map<string, number>();
   const prices: number[] = [];
   const profile = recentProfile(recent, data);
-  const above: Float32Array[] = [];
+  // Unit vectors of the listed items, row r at r·dim (NaN row: no vector), for the cosine columns.
+  const units = unitRows(vectors, top.map((it) => it.itemId));
+  const dim = vectors?.dim ?? 0;
   top.forEach((it, r) => {
     const o = r * W;
     if (it.rankRow !== undefined) out.set(it.rankRow, o);
@@ -137,21 +141,25 @@ export function rerankRows(top: readonly PipelineItem[], recent: RecentItems, da
     out[o + F + 2] = best - (it.rankScore ?? best);
     out[o + F + 3] = a?.city == null ? 0 : cities.get(a.city) ?? 0;
     out[o + F + 4] = a?.chain == null ? 0 : chains.get(a.chain) ?? 0;
-    out[o + F + 5] = a?.price == null ? NaN : prices.filter((p) => p < (a.price as number)).length;
+    if (a?.price != null) {
+      let cheaper = 0;
+      for (const p of prices) if (p < a.price) cheaper++;
+      out[o + F + 5] = cheaper;
+    }
     if (a?.city != null) cities.set(a.city, (cities.get(a.city) ?? 0) + 1);
     if (a?.chain != null) chains.set(a.chain, (chains.get(a.chain) ?? 0) + 1);
     if (a?.price != null) prices.push(a.price);
-    const v = unitVector(vectors, it.itemId);
-    if (v !== undefined) {
-      if (profile.vectors.length > 0) {
+    if (units !== undefined && !Number.isNaN(units[r * dim]!)) {
+      if (profile.units !== undefined) {
         let max = -Infinity;
         let sum = 0;
-        profile.vectors.forEach((u, j) => { const s = dot(u, v); max = Math.max(max, s); sum += s * profile.vectorWeights[j]!; });
+        profile.weights.forEach((w, j) => { const c = dotRows(units, r, profile.units!, j, dim); max = Math.max(max, c); sum += c * w; });
         out[o + F + 6] = max;
-        out[o + F + 7] = sum / profile.vectorWeightSum;
+        out[o + F + 7] = sum / profile.weightSum;
       }
-      if (above.length > 0) out[o + F + 8] = above.reduce((m, u) => Math.max(m, dot(u, v)), -Infinity);
-      above.push(v);
+      let above = -Infinity;
+      for (let q = Math.max(0, r - RERANK_ABOVE); q < r; q++) if (!Number.isNaN(units[q * dim]!)) above = Math.max(above, dotRows(units, r, units, q, dim));
+      if (above > -Infinity) out[o + F + 8] = above;
     }
     if (a?.price != null && profile.price > 0) out[o + F + 9] = a.price / profile.price;
     if (a?.stars != null && !Number.isNaN(profile.stars)) out[o + F + 10] = a.stars - profile.stars;
@@ -159,50 +167,58 @@ export function rerankRows(top: readonly PipelineItem[], recent: RecentItems, da
   return out;
 }
 
-interface RecentVectors {
-  vectors: Float32Array[];
-  vectorWeights: number[];
-  vectorWeightSum: number;
+interface RecentProfile {
+  /** Unit vectors of the recent items that have one (rows), their interest weights and the weights' sum. */
+  units: Float32Array | undefined;
+  weights: number[];
+  weightSum: number;
   /** Interest-weighted mean price and stars of the recent items that have them (0 / NaN: none). */
   price: number;
   stars: number;
 }
 
-function recentProfile(recent: RecentItems, data: RerankData): RecentVectors {
-  const p: RecentVectors = { vectors: [], vectorWeights: [], vectorWeightSum: 0, price: 0, stars: NaN };
+function recentProfile(recent: RecentItems, data: RerankData): RecentProfile {
+  const newest = recent.slice(0, RERANK_RECENT);
+  const withVector = newest.filter((r) => r.weight > 0 && data.vectors?.has(r.itemId) === true);
+  const units = unitRows(data.vectors, withVector.map((r) => r.itemId));
+  const weights = withVector.map((r) => r.weight);
+  const weightSum = weights.reduce((a, b) => a + b, 0);
   let pw = 0;
   let ps = 0;
   let sw = 0;
   let ss = 0;
-  for (const { itemId, weight } of recent.slice(0, RERANK_RECENT)) {
-    const v = unitVector(data.vectors, itemId);
-    if (v !== undefined) {
-      p.vectors.push(v);
-      p.vectorWeights.push(weight);
-      p.vectorWeightSum += weight;
-    }
+  for (const { itemId, weight } of newest) {
     const a = data.catalog.item(itemId);
     if (a?.price != null && a.price > 0) { pw += weight; ps += weight * a.price; }
     if (a?.stars != null) { sw += weight; ss += weight * a.stars; }
   }
-  if (pw > 0) p.price = ps / pw;
-  if (sw > 0) p.stars = ss / sw;
-  if (p.vectorWeightSum <= 0) p.vectors = [];
-  return p;
+  return {
+    units: weightSum > 0 ? units : undefined, weights, weightSum,
+    price: pw > 0 ? ps / pw : 0, stars: sw > 0 ? ss / sw : NaN,
+  };
 }
 
-/** The item's vector scaled to unit length (cosine = dot), or undefined without one. */
-function unitVector(vectors: ItemVectors | undefined, id: string): Float32Array | undefined {
-  const v = vectors?.get(id);
-  if (v === undefined) return undefined;
-  const n = Math.sqrt(dot(v, v));
-  if (!(n > 0)) return undefined;
-  return v.map((x) => x / n);
+/** The items' vectors scaled to unit length, row-major (a row of NaN: no vector); undefined without vectors. */
+function unitRows(vectors: ItemVectors | undefined, ids: readonly string[]): Float32Array | undefined {
+  if (vectors === undefined || ids.length === 0) return undefined;
+  const dim = vectors.dim;
+  const out = new Float32Array(ids.length * dim);
+  ids.forEach((id, r) => {
+    const v = vectors.get(id);
+    let n = 0;
+    if (v !== undefined) for (let k = 0; k < dim; k++) n += v[k]! * v[k]!;
+    if (v === undefined || !(n > 0)) { out[r * dim] = NaN; return; }
+    const inv = 1 / Math.sqrt(n);
+    for (let k = 0; k < dim; k++) out[r * dim + k] = v[k]! * inv;
+  });
+  return out;
 }
 
-function dot(a: Float32Array, b: Float32Array): number {
+function dotRows(a: Float32Array, i: number, b: Float32Array, j: number, dim: number): number {
   let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  const ai = i * dim;
+  const bj = j * dim;
+  for (let k = 0; k < dim; k++) s += a[ai + k]! * b[bj + k]!;
   return s;
 }
 
