@@ -1,7 +1,7 @@
 /**
  * bench/recommend — in-process latency of the serving pipeline (no HTTP): engine.recommend and
- * the Fastify route through inject, p50/p99 over random users. Needs a data dir that holds a
- * promoted model (run `wayfarer start` or bench/http.ts once).
+ * the Fastify route through inject, p50/p99 over random users, and each pipeline stage's latency.
+ * Needs a data dir that holds a promoted model (run `wayfarer start` or bench/http.ts once).
  * Usage: node --import tsx bench/recommend.ts [--data-dir ./data/bench-http] [--requests 20000] [--k 10] [--users 20000]
  */
 import { parseArgs } from 'node:util';
@@ -32,12 +32,19 @@ for (const [label, input] of [
   ['cold-start users', (i: number) => ({ userId: `new-${i}`, k, country: 'DE' })],
 ] as const) {
   const ms: number[] = [];
+  const byStage = new Map<string, number[]>();
   for (let i = 0; i < N; i++) {
     const t = performance.now();
-    await engine.recommend(input(i));
+    const r = await engine.recommend(input(i));
     ms.push(performance.now() - t);
+    for (const s of r.stages) {
+      const list = byStage.get(s.name);
+      if (list === undefined) byStage.set(s.name, [s.ms]);
+      else list.push(s.ms);
+    }
   }
   summary(label, ms);
+  for (const [stage, list] of byStage) summary(`  stage ${stage}`, list);
 }
 const ms: number[] = [];
 for (let i = 0; i < N / 4; i++) {

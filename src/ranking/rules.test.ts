@@ -40,4 +40,13 @@ describe('business rules and diversity', () => {
     expect(diverse.indexOf('d')).toBeLessThan(diverse.indexOf('b'));
     expect(ids(applyRules(list(), 5, rules({ diversityLambda: 0.99 }), lookup))).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
+
+  it('weighs ranked items by their click probability: near ties give way to variety, clear winners keep their place', () => {
+    // Log-odds as the rankers give them: a and b are near-certain, the rest close to each other.
+    const ranked = (scores: number[]): PipelineItem[] => list().map((it, i) => ({ ...it, finalScore: scores[i]!, rankScore: scores[i]! }));
+    const close = ids(applyRules(ranked([0.1, 0.05, 0.02, 0, -0.02]), 3, rules({ diversityLambda: 0.8 }), lookup));
+    expect(close.slice(0, 3)).toEqual(['a', 'd', 'e']); // b and c (same city, chain, band as a) lose ≈ 1 % of probability
+    const clear = ids(applyRules(ranked([6, 5, -3, -3.1, -3.2]), 3, rules({ diversityLambda: 0.8 }), lookup));
+    expect(clear.slice(0, 2)).toEqual(['a', 'b']); // 99 % vs 4 %: similarity does not outweigh that
+  });
 });

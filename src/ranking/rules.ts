@@ -107,10 +107,18 @@ function selectDiverse(items: readonly PipelineItem[], order: number[], rel: Flo
   return chosen;
 }
 
-/** Scores mapped to 0–1 by rank position (robust to the ranker's score scale). */
+/**
+ * Relevance on 0–1 for the MMR trade-off. Ranked items carry the rankers' raw scores (log-odds of a
+ * click or booking): their logistic is a probability, so λ weighs a difference in that probability
+ * against similarity, whatever the list's spread. Unranked lists (no rankers) are min–max scaled.
+ */
 function normalisedRelevance(items: readonly PipelineItem[]): Float64Array {
   const n = items.length;
   const rel = new Float64Array(n);
+  if (items.every((i) => i.rankScore !== undefined)) {
+    for (let i = 0; i < n; i++) rel[i] = 1 / (1 + Math.exp(-items[i]!.finalScore));
+    return rel;
+  }
   const lo = Math.min(...items.map((i) => i.finalScore));
   const hi = Math.max(...items.map((i) => i.finalScore));
   for (let i = 0; i < n; i++) rel[i] = hi > lo ? (items[i]!.finalScore - lo) / (hi - lo) : 1 - i / n;
