@@ -1,9 +1,11 @@
 /**
  * @module ranking/train-rankers
- * Fits the two ranking models on replayed groups (ranking/replay.ts), split by time so that each model
- * is validated on the future of its training data and the re-ranker learns from out-of-sample ranker
- * scores: the oldest share trains the GBDT ranker (`binary`, early stopping on a later slice), the
- * newer groups train LambdaMART on the ranker's top M with list-wise features (early stopping on NDCG).
+ * Fits the two ranking models on replayed groups (ranking/replay.ts). Each model is validated on the
+ * future of its training data (the newest 20 % of groups; early stopping on logloss for the GBDT ranker,
+ * on NDCG@10 for LambdaMART). The re-ranker must learn from out-of-sample ranker scores, as serving
+ * gives it: the groups are cut in two halves by time, a ranker fitted on each half scores the other
+ * (cross-fitting), and LambdaMART learns on every group's top M in that order. The served ranker is
+ * fitted on all groups.
  */
 import { createDataset, type GbdtDataset } from '../models/gbdt/dataset.ts';
 import { ndcgAt } from '../models/gbdt/metrics.ts';
@@ -16,8 +18,6 @@ import { RERANK_FEATURES, rerankRows, scoreAndOrder, type Rankers, type RerankDa
 import type { RankingGroup } from './replay.ts';
 
 export interface TrainRankersOptions {
-  /** Share of groups (oldest first) for the ranker; the rest train the re-ranker (default 0.6). */
-  rankerShare?: number;
   /** Items the re-ranker reorders (default 50). */
   rerankTop?: number;
   /** Fewer labelled groups than this: no rankers (default 200). */
@@ -45,28 +45,35 @@ export function trainRankers(groups: readonly RankingGroup[], data: RerankData, 
   const min = o.minGroups ?? 200;
   if (groups.length < min) return { trained: false, note: `rankers skipped: ${groups.length} labelled requests replayed, fewer than ${min}; rank and re-rank pass the candidate order through` };
   const rerankTop = o.rerankTop ?? 50;
-  const cut = Math.floor(groups.length * (o.rankerShare ?? 0.6));
-  const rankGroups = groups.slice(0, cut);
-  const rerankGroups = groups.slice(cut);
-  const [rTrain, rValid] = timeSplit(rankGroups, 0.2);
+  const rankerParams: GbdtParamsInput = { ...RANKER_PARAMS, ...o.ranker, objective: 'binary' };
+  const fitRanker = (gs: readonly RankingGroup[]): ReturnType<typeof trainGbdt> => {
+    const [train, valid] = timeSplit(gs, 0.2);
+    return trainGbdt(rankDataset(train), rankerParams, { valid: rankDataset(valid) });
+  };
   const t0 = performance.now();
-  const ranker = trainGbdt(rankDataset(rTrain), { ...RANKER_PARAMS, ...o.ranker, objective: 'binary' }, { valid: rankDataset(rValid) });
-  log(`ranker (GBDT binary): ${ranker.bestIteration} trees on ${rTrain.length.toLocaleString('en-US')} requests in ${((performance.now() - t0) / 1000).toFixed(1)} s; validation AUC ${last(ranker.history, 'auc').toFixed(4)}`);
-  // The re-ranker learns from the ranker's out-of-sample order: its groups are newer than the ranker's.
-  const reranked = rerankGroups.map((g) => rerankGroup(g, ranker.model, rerankTop, data)).filter((g) => g.labels.some((l) => l > 0));
-  const [reTrain, reValid] = timeSplit(reranked, 0.25);
+  const ranker = fitRanker(groups);
+  log(`ranker (GBDT binary): ${ranker.bestIteration} trees on ${Math.floor(groups.length * 0.8).toLocaleString('en-US')} requests in ${((performance.now() - t0) / 1000).toFixed(1)} s; validation AUC ${last(ranker.history, 'auc').toFixed(4)}`);
+  // Out-of-sample ranker orders for the re-ranker's rows: each half of the groups scored by a ranker fitted on the other.
+  const half = Math.floor(groups.length / 2);
+  const [older, newer] = [groups.slice(0, half), groups.slice(half)];
+  const t1 = performance.now();
+  const [olderFit, newerFit] = [fitRanker(older), fitRanker(newer)];
+  const reranked = [...older.map((g) => rerankGroup(g, newerFit.model, rerankTop, data)), ...newer.map((g) => rerankGroup(g, olderFit.model, rerankTop, data))]
+    .filter((g) => g.labels.some((l) => l > 0));
+  log(`ranker cross-fit for the re-ranker's rows: ${olderFit.bestIteration} + ${newerFit.bestIteration} trees in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+  const [reTrain, reValid] = timeSplit(reranked, 0.2);
   const metrics: Record<string, number> = { ranking_groups: groups.length, ranker_trees: ranker.bestIteration, ranker_valid_auc: last(ranker.history, 'auc') };
   const notes: string[] = [];
   let reranker: Rankers['reranker'];
   if (reTrain.length >= min / 2 && reValid.length > 0) {
-    const t1 = performance.now();
+    const t2 = performance.now();
     const valid = rerankDataset(reValid);
     const fit = trainGbdt(rerankDataset(reTrain), { ...RERANKER_PARAMS, ...o.reranker, objective: 'lambdarank' }, { valid });
     reranker = fit.model;
     // The validation rows start from the ranker's scores (init scores): their NDCG is the ranker order's.
     const before = meanNdcg(valid, valid.initScores ?? new Float64Array(valid.numRows), 10);
     const after = last(fit.history, 'ndcg@10');
-    log(`re-ranker (LambdaMART): ${fit.bestIteration} trees on ${reTrain.length.toLocaleString('en-US')} requests in ${((performance.now() - t1) / 1000).toFixed(1)} s; validation NDCG@10 ${before.toFixed(4)} (ranker order) → ${after.toFixed(4)}`);
+    log(`re-ranker (LambdaMART): ${fit.bestIteration} trees on ${reTrain.length.toLocaleString('en-US')} requests in ${((performance.now() - t2) / 1000).toFixed(1)} s; validation NDCG@10 ${before.toFixed(4)} (ranker order) → ${after.toFixed(4)}`);
     Object.assign(metrics, { reranker_trees: fit.bestIteration, reranker_valid_ndcg10_ranker_order: before, reranker_valid_ndcg10: after });
   } else {
     notes.push(`re-ranker skipped: ${reTrain.length} labelled requests for it; the ranker's order is served`);
