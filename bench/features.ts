@@ -1,8 +1,9 @@
 /**
  * bench/features — the feature store's three figures:
- *   1. online read of 1 user + N candidates × 20 features from Redis (p50 / p99), through the adapter and
- *      through readForRanking (projection and assembly included); also the Cluster-style path (one MGET
- *      per hash tag, no pipeline object) on the same standalone Redis;
+ *   1. online read of 1 user + N candidates × 20 features from Redis (p50 / p99), through the adapter (its
+ *      lookups built beforehand: key building is the caller's work) and through readForRanking (keys,
+ *      projection and assembly included); also the Cluster-style path (one MGET per hash tag, no pipeline
+ *      object) on the same standalone Redis, and the floor: one MGET of the same keys, values not decoded;
  *   2. streaming updates per second into Redis (applyEvents: load + fold + compare-and-set commit, both
  *      pipelined per batch), without and with the offline history;
  *   3. a point-in-time historical join of L label rows against R feature rows (Parquet generated here by
@@ -18,6 +19,7 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Redis } from 'ioredis';
 import { RedisOnlineFeatures } from '../src/adapters/redis/redis-online-features.ts';
+import { rowKey } from '../src/adapters/redis/redis-keys.ts';
 import { createDuckDbOfflineStore } from '../src/adapters/duckdb/duckdb-offline-store.ts';
 import { newSegmentName } from '../src/adapters/duckdb/parquet-layout.ts';
 import { defineFeatures, type FeatureDefinitionsInput } from '../src/features/definitions.ts';
@@ -89,12 +91,17 @@ async function benchOnline(): Promise<void> {
     { view: 'user_stats', keys: [userKey(`u${u}`)] }, { view: 'item_stats', keys: cands[u]!.map(itemKey) },
     { view: 'user_item_stats', keys: cands[u]!.map((h) => userItemKey(`u${u}`, h)) },
   ];
+  const prebuilt = Array.from({ length: users }, (_, u) => lookups(u));
+  const redisKeys = prebuilt.map((ls) => ls.flatMap(({ view, keys }) => keys.map((k) => rowKey(prefix, view, k))));
   const clusterClient = new Redis(flags.redis);
   const clusterStyle = new RedisOnlineFeatures(new Proxy(clusterClient, { get: (t, p) => (p === 'isCluster' ? true : (Reflect.get(t, p) as unknown)) }), { keyPrefix: prefix });
+  const bytes = await Promise.all(prebuilt[0]!.map(({ keys }, i) => clusterClient.strlen(rowKey(prefix, ['user_stats', 'item_stats', 'user_item_stats'][i]!, keys[0]!))));
+  console.log(`  stored value bytes per row: user ${bytes[0]} (5 features), item ${bytes[1]} (10), user×item ${bytes[2]} (5)`);
   for (const [label, run] of [
-    ['adapter read (one MGET)', (u: number) => online.read(lookups(u))],
+    ['adapter read (one MGET)', (u: number) => online.read(prebuilt[u]!)],
     ['readForRanking (vectors)', (u: number) => store.readForRanking(`u${u}`, cands[u]!)],
-    ['Cluster-style read (MGET per tag)', (u: number) => clusterStyle.read(lookups(u))],
+    ['Cluster-style read (MGET per tag)', (u: number) => clusterStyle.read(prebuilt[u]!)],
+    ['floor: MGET alone, no decoding', (u: number) => clusterClient.mgetBuffer(...redisKeys[u]!)],
   ] as const) {
     for (let i = 0; i < 200; i++) await run(i % users);
     const ms: number[] = [];

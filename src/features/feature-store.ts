@@ -74,7 +74,14 @@ export function createFeatureStore(deps: FeatureStoreDeps, opts: FeatureStoreOpt
         if (!pv.keyNames.includes('item')) return new Array<EntityKey | undefined>(itemIds.length).fill(viewKey(pv, ids));
         return itemIds.map((item) => { ids['item'] = item; return viewKey(pv, ids); });
       });
-      const lookups = plan.views.map((pv, vi) => ({ view: pv.view.name, keys: distinct(keysOf[vi]!) }));
+      // A per-item view's key is a one-to-one function of the item id, so keys are deduplicated by item
+      // (ids are usually the caller's strings, already hashed) rather than by building a set of new keys.
+      const first = firstOccurrences(itemIds);
+      const lookups = plan.views.map((pv, vi) => {
+        const keys = keysOf[vi]!;
+        if (!pv.keyNames.includes('item')) return { view: pv.view.name, keys: keys[0] === undefined ? [] : [keys[0]] };
+        return { view: pv.view.name, keys: keys.filter((k, i): k is EntityKey => k !== undefined && (first === undefined || first[i] === true)) };
+      });
       const rows = await deps.online.read(lookups);
       const asOf = clock();
       return { columns: plan.refs, types: plan.types, itemIds, values: assembleCandidates(plan, keysOf, rows, itemIds.length, asOf), asOf };
@@ -91,8 +98,9 @@ export function createFeatureStore(deps: FeatureStoreDeps, opts: FeatureStoreOpt
   };
 }
 
-function distinct(keys: readonly (EntityKey | undefined)[]): EntityKey[] {
-  const out = new Set<EntityKey>();
-  for (const k of keys) if (k !== undefined) out.add(k);
-  return [...out];
+/** Whether each id is the first occurrence of its value; undefined when every id is distinct. */
+function firstOccurrences(ids: readonly string[]): boolean[] | undefined {
+  const seen = new Set<string>();
+  const first = ids.map((id) => seen.size !== seen.add(id).size);
+  return seen.size === ids.length ? undefined : first;
 }

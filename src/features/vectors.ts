@@ -84,19 +84,22 @@ export function assembleRow(plan: ServicePlan, rowOf: (viewIndex: number) => Fea
 export function assembleCandidates(
   plan: ServicePlan, keysOf: readonly (readonly (EntityKey | undefined)[])[], rowsOf: readonly ReadonlyMap<EntityKey, FeatureRow>[], n: number, t: number,
 ): (FeatureValue | null)[][] {
-  const out = Array.from({ length: n }, () => new Array<FeatureValue | null>(plan.refs.length).fill(null));
+  const empty = new Array<FeatureValue | null>(plan.refs.length).fill(null);
+  const out = Array.from({ length: n }, () => empty.slice());
   plan.views.forEach((pv, vi) => {
     const keys = keysOf[vi] ?? [];
     const rows = rowsOf[vi];
-    const seen = new Map<EntityKey, FeatureValues | null>();
+    if (rows === undefined) return;
+    // Batch values are used as stored: no projection to share, so no memo (a Map write per candidate).
+    const seen = pv.timeDependent ? new Map<EntityKey, FeatureValues | null>() : undefined;
     for (let i = 0; i < n; i++) {
       const key = keys[i];
       if (key === undefined) continue;
-      let values = seen.get(key);
+      let values = seen?.get(key);
       if (values === undefined) {
-        const row = rows?.get(key);
+        const row = rows.get(key);
         values = row === undefined ? null : valuesAt(pv, row, t);
-        seen.set(key, values);
+        seen?.set(key, values);
       }
       if (values !== null) place(pv, values, out[i]!);
     }

@@ -44,6 +44,7 @@ export function clusterGuard(client: Redis): Redis {
       if (prop === 'isCluster') return true;
       if (prop === 'pipeline' || prop === 'multi') return () => { throw new Error('pipeline on Cluster (guard): keys may live on several nodes'); };
       if (prop === 'mget') return (...keys: string[]) => { assertOneTag('MGET', keys); return target.mget(...keys); };
+      if (prop === 'mgetBuffer') return (...keys: string[]) => { assertOneTag('MGET', keys); return target.mgetBuffer(...keys); };
       if (prop === 'evalsha' || prop === 'eval') {
         return (script: string, numKeys: number, ...rest: (string | number)[]) => {
           assertOneTag(String(prop).toUpperCase(), rest.slice(0, numKeys));

@@ -3,7 +3,7 @@
  * The Redis key design: one hash tag per partition, user×item rows and markers in the user's slot.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeRow, encodeRow, hashTagOf, markerKey, rowKey } from './redis-keys.ts';
+import { hashTagOf, markerKey, rowKey } from './redis-keys.ts';
 import { itemKey, userItemKey, userKey } from '../../features/entity-key.ts';
 
 describe('redis keys', () => {
@@ -14,11 +14,5 @@ describe('redis keys', () => {
     const tags = [rowKey('p:', 'a', userKey('u1')), rowKey('p:', 'b', userItemKey('u1', 'x')), markerKey('p:', userKey('u1'), 'e')].map(hashTagOf);
     expect(new Set(tags)).toEqual(new Set(['user=u1']));
     expect(hashTagOf(rowKey('p:', 'a', itemKey('{evil}')))).toBe('item=%7Bevil%7D');
-  });
-
-  it('encodes rows the way the Lua scripts read them', () => {
-    const raw = encodeRow(3, 1_764_000_000_000, 1_764_000_100_000, { a: 1.5, l: ['x'] });
-    expect(raw).toBe('[3,1764000000000,1764000100000,{"a":1.5,"l":["x"]}]');
-    expect(decodeRow(raw)).toEqual({ version: 3, expiresAt: 1_764_000_100_000, row: { eventTs: 1_764_000_000_000, values: { a: 1.5, l: ['x'] } } });
   });
 });
