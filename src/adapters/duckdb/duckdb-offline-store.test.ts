@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDuckDbOfflineStore, type DuckDbOfflineStore } from './duckdb-offline-store.ts';
+import { toFeatureValue } from './parquet-layout.ts';
 import { defineFeatures } from '../../features/definitions.ts';
 import { userKey } from '../../features/entity-key.ts';
 import { pickAsOf } from '../../features/point-in-time.ts';
@@ -164,5 +165,15 @@ describe('DuckDbOfflineStore', () => {
     expect(await store.ingestBatchSource('b', 50)).toBe(2);
     const out = await store.readAsOf('b', [{ key: userKey('u1'), ts: 101 }, { key: userKey('a|b{c}'), ts: 201 }], 10_000);
     expect(out.map((r) => r?.values['score'])).toEqual([1.5, 2.5]);
+  });
+});
+
+describe('values read back from DuckDB', () => {
+  it('map NULL to no value, BIGINT to numbers, and a NULL inside a list to NaN or an empty string in place', () => {
+    expect(toFeatureValue(null)).toBeUndefined();
+    expect(toFeatureValue(7n)).toBe(7);
+    expect(toFeatureValue([1n, 2.5])).toEqual([1, 2.5]);
+    expect(toFeatureValue([1, null, 3])).toEqual([1, NaN, 3]);
+    expect(toFeatureValue(['a', null])).toEqual(['a', '']);
   });
 });

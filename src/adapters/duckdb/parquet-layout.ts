@@ -75,7 +75,13 @@ export function toFeatureValue(v: unknown): FeatureValue | undefined {
   if (typeof v === 'number' || typeof v === 'string') return v;
   if (typeof v === 'bigint') return Number(v);
   const items: unknown = v instanceof DuckDBListValue ? v.items : v;
-  if (Array.isArray(items)) return items.map((x: unknown) => (typeof x === 'bigint' ? Number(x) : x)) as number[] | string[];
+  if (Array.isArray(items)) {
+    const xs = items.map((x: unknown) => (typeof x === 'bigint' ? Number(x) : x));
+    if (!xs.includes(null)) return xs as number[] | string[];
+    // A NULL inside a list keeps its place: NaN in a number list, '' in a string list (a feature value holds no null).
+    const numeric = xs.some((x) => typeof x === 'number');
+    return xs.map((x) => (x === null ? (numeric ? NaN : '') : x)) as number[] | string[];
+  }
   return JSON.stringify(v); // no stored type maps to anything else
 }
 
