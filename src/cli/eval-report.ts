@@ -26,9 +26,10 @@ export function printEvalReport(ctx: CliContext, r: EvalReport): void {
   }
   if (r.lifts === undefined || r.lifts.length === 0) return;
   ctx.out('');
-  ctx.out('stage lifts (paired per request; ± = 95 % confidence interval):');
+  ctx.out('stage lifts (paired per request; ± = 95 % confidence interval; diversity = mean 1 − similarity of the top-k pairs, similarity: same city .5, chain .3, price band .2):');
   for (const l of r.lifts) {
     const sign = l.delta >= 0 ? '+' : '−';
-    ctx.out(`  ${`${l.from} → ${l.to}`.padEnd(36)} NDCG@${l.k} ${sign}${Math.abs(l.delta).toFixed(4)} ± ${l.ci95.toFixed(4)}  (${l.n.toLocaleString()} requests: ${l.better.toLocaleString()} better, ${l.worse.toLocaleString()} worse)`);
+    const ild = l.diversity === undefined ? '' : `; diversity@${l.k} ${l.diversity.from.toFixed(3)} → ${l.diversity.to.toFixed(3)}`;
+    ctx.out(`  ${`${l.from} → ${l.to}`.padEnd(36)} NDCG@${l.k} ${sign}${Math.abs(l.delta).toFixed(4)} ± ${l.ci95.toFixed(4)}  (${l.n.toLocaleString()} requests: ${l.better.toLocaleString()} better, ${l.worse.toLocaleString()} worse${ild})`);
   }
 }

@@ -22,7 +22,7 @@ import { trainStages } from './train-stages.ts';
 import type { RankingStageOptions } from './train-ranking.ts';
 import type { FeatureStore } from '../features/feature-store.ts';
 import { replayForRanking } from '../ranking/replay.ts';
-import type { BusinessRules } from '../ranking/rules.ts';
+import { similarity as itemSimilarity, type BusinessRules } from '../ranking/rules.ts';
 import { ORACLE_DESCRIPTION, UtilityOracle } from './oracle.ts';
 
 export interface EvalOptions {
@@ -155,6 +155,8 @@ interface EvalEngine {
   variants: Map<string, Engine>;
   catalogSize: number;
   filters: FilterState;
+  /** The rules stage's item similarity (city, chain, price band), for intra-list diversity. */
+  similarity: (a: ItemId, b: ItemId) => number;
   now: number;
   oracle?: UtilityOracle | undefined;
 }
@@ -183,13 +185,14 @@ async function evalEngine(store: Store, trained: Omit<EngineModels, 'version'>, 
     { store, clock: () => t, recordServedAsShown: false, features, rules: o.rules, pipeline: { ...DEFAULT_PIPELINE_OPTIONS, candidates } }, models, { catalog, filters, recent },
   );
   const variants = new Map(Object.entries(o.mergeVariants ?? {}).map(([name, c]) => [name, make(evalCandidateOptions(o, { ...o.candidates, ...c }))]));
-  return { engine: make(evalCandidateOptions(o, o.candidates)), setClock: (ts) => { t = ts; }, features, variants, catalogSize, filters, now, oracle: truth === undefined ? undefined : new UtilityOracle(truth, allItems) };
+  const similarity = (a: ItemId, b: ItemId): number => itemSimilarity(catalog.item(a), catalog.item(b));
+  return { engine: make(evalCandidateOptions(o, o.candidates)), setClock: (ts) => { t = ts; }, features, variants, catalogSize, filters, similarity, now, oracle: truth === undefined ? undefined : new UtilityOracle(truth, allItems) };
 }
 
 async function score(e: EvalEngine, users: Map<UserId, TestUser>, o: EvalOptions): Promise<{ bySource: Record<string, MetricsReport>; lifts: StageLift[] }> {
   const { engine, catalogSize } = e;
   const k = Math.max(...o.ks);
-  const lifts = new StageLiftAccumulator(STAGES.map(([, name]) => `stage:${name}`), o.ks[0]!);
+  const lifts = new StageLiftAccumulator(STAGES.map(([, name]) => `stage:${name}`), o.ks[0]!, e.similarity);
   const acc = new Map<string, MetricsAccumulator>();
   const add = (name: string, list: readonly ItemId[], relevant: ReadonlySet<ItemId>): void => {
     let a = acc.get(name);
@@ -234,7 +237,7 @@ async function scoreSearches(e: EvalEngine, setFeatureClock: (ts: number) => voi
     setClock: (ts) => { e.setClock(ts); setFeatureClock(ts); }, onProgress: (n) => o.onProgress?.('search replay', n),
   });
   const acc = new Map(STAGES.map(([, name]) => [`search:${name}`, new MetricsAccumulator(o.ks, e.catalogSize)]));
-  const lifts = new StageLiftAccumulator(STAGES.map(([, name]) => `search:${name}`), o.ks[0]!);
+  const lifts = new StageLiftAccumulator(STAGES.map(([, name]) => `search:${name}`), o.ks[0]!, e.similarity);
   for (const g of groups) {
     const relevant = new Set(g.itemIds.filter((_, i) => g.labels[i]! > 0));
     for (const [stage, name] of STAGES) acc.get(`search:${name}`)?.add(g.byStage?.[stage] ?? [], relevant);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Interaction } from '../domain/types.ts';
 import {
-  MetricsAccumulator, StageLiftAccumulator, averagePrecisionAtK, catalogCoverage, hashUnit, hitRateAtK, ndcgAtK, precisionAtK,
+  MetricsAccumulator, StageLiftAccumulator, averagePrecisionAtK, intraListDiversity, catalogCoverage, hashUnit, hitRateAtK, ndcgAtK, precisionAtK,
   randomSplit, rankingMetrics, recallAtK, timeSplit,
 } from './metrics.ts';
 
@@ -132,5 +132,21 @@ describe('StageLiftAccumulator', () => {
 
   it('refuses a request scored by a different number of stages', () => {
     expect(() => new StageLiftAccumulator(['a', 'b'], 10).add([['x']], new Set(['x']))).toThrow(/1 orders for 2 stages/);
+  });
+});
+
+describe('intra-list diversity', () => {
+  const sim = (a: string, b: string): number => (a[0] === b[0] ? 1 : 0);
+  it('is the mean dissimilarity over the top-k pairs', () => {
+    expect(intraListDiversity(['a1', 'a2', 'b1'], 3, sim)).toBeCloseTo(2 / 3);
+    expect(intraListDiversity(['a1', 'a2', 'b1'], 2, sim)).toBe(0);
+    expect(intraListDiversity(['a1'], 10, sim)).toBe(0);
+  });
+
+  it('is averaged per stage by the lift accumulator when a similarity is given', () => {
+    const acc = new StageLiftAccumulator(['rank', 'rules'], 2, sim);
+    acc.add([['a1', 'a2', 'b1'], ['a1', 'b1', 'a2']], new Set(['b1']));
+    expect(acc.result()[0]!.diversity).toEqual({ from: 0, to: 1 });
+    expect(new StageLiftAccumulator(['x', 'y'], 2).result()[0]!.diversity).toBeUndefined();
   });
 });

@@ -235,6 +235,22 @@ export interface StageLift {
   /** Requests where `to` scored higher / lower. */
   better: number;
   worse: number;
+  /** With a similarity: mean intra-list diversity@k (mean 1 − similarity over pairs in the top k) of both stages. */
+  diversity?: { from: number; to: number };
+}
+
+/** Intra-list diversity of the top k: the mean of 1 − similarity over its pairs (0 with fewer than two items). */
+export function intraListDiversity(list: readonly ItemId[], k: number, similarity: (a: ItemId, b: ItemId) => number): number {
+  const top = list.slice(0, k);
+  let sum = 0;
+  let pairs = 0;
+  for (let i = 0; i < top.length; i++) {
+    for (let j = i + 1; j < top.length; j++) {
+      sum += 1 - similarity(top[i]!, top[j]!);
+      pairs++;
+    }
+  }
+  return pairs === 0 ? 0 : sum / pairs;
 }
 
 /**
@@ -245,10 +261,13 @@ export interface StageLift {
  */
 export class StageLiftAccumulator {
   private readonly ndcg: number[][];
+  private readonly ild: number[];
 
-  constructor(readonly stages: readonly string[], readonly k: number) {
+  /** With `similarity`, each stage's intra-list diversity@k is averaged too (what a diversity rule changes). */
+  constructor(readonly stages: readonly string[], readonly k: number, private readonly similarity?: (a: ItemId, b: ItemId) => number) {
     checkK(k);
     this.ndcg = stages.map(() => []);
+    this.ild = stages.map(() => 0);
   }
 
   /** One request: each stage's order (aligned with `stages`) and the relevant items. Skipped when none is relevant. */
@@ -256,6 +275,8 @@ export class StageLiftAccumulator {
     if (relevant.size === 0) return;
     if (orders.length !== this.stages.length) throw new InvalidInputError(`stage lifts: ${orders.length} orders for ${this.stages.length} stages`);
     orders.forEach((o, i) => this.ndcg[i]!.push(ndcgAtK(o, relevant, this.k)));
+    const sim = this.similarity;
+    if (sim !== undefined) orders.forEach((o, i) => { this.ild[i]! += intraListDiversity(o, this.k, sim); });
   }
 
   result(): StageLift[] {
@@ -276,7 +297,9 @@ export class StageLiftAccumulator {
       let ss = 0;
       for (let j = 0; j < n; j++) ss += (b[j]! - a[j]! - delta) ** 2;
       const se = n > 1 ? Math.sqrt(ss / (n - 1) / n) : 0;
-      return { from: this.stages[i]!, to, k: this.k, n, delta, ci95: 1.96 * se, better, worse };
+      const lift: StageLift = { from: this.stages[i]!, to, k: this.k, n, delta, ci95: 1.96 * se, better, worse };
+      if (this.similarity !== undefined && n > 0) lift.diversity = { from: this.ild[i]! / n, to: this.ild[i + 1]! / n };
+      return lift;
     });
   }
 }
