@@ -12,6 +12,7 @@
  * The server inherits the environment (WAYFARER_POSTGRES_URL etc.), so it can serve a prepared store.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -26,7 +27,10 @@ const port = Number(values.port);
 const base = `http://127.0.0.1:${port}`;
 const root = path.resolve(import.meta.dirname, '..');
 
-const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'start'], {
+// The server runs as `npm start` runs it (package.json: the same V8 flags).
+const startScript = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start'] ?? '';
+const nodeFlags = startScript.split(/\s+/).filter((a) => a.startsWith('--max-'));
+const server = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'src/main.ts', 'start'], {
   cwd: root, stdio: ['ignore', 'inherit', 'inherit'],
   env: { ...process.env, WAYFARER_DATA_DIR: path.resolve(values['data-dir']), WAYFARER_PORT: String(port), WAYFARER_LOG_LEVEL: 'warn' },
 });
