@@ -1,8 +1,9 @@
 /**
  * bench/recommend — in-process latency of the serving pipeline (no HTTP): engine.recommend and
  * the Fastify route through inject, p50/p99 over random users, and each pipeline stage's latency.
- * Needs a data dir that holds a promoted model (run `wayfarer start` or bench/http.ts once).
- * Usage: node --import tsx bench/recommend.ts [--data-dir ./data/bench-http] [--requests 20000] [--k 10] [--users 20000]
+ * Needs a data dir that holds a promoted model (run `wayfarer start` or bench/http.ts once). The V8 flag
+ * is the one `npm start` serves with (README, Configuration): without it the tail is the GC's.
+ * Usage: node --max-semi-space-size=64 --import tsx bench/recommend.ts [--data-dir ./data/bench-http] [--requests 20000] [--k 10] [--users 20000]
  */
 import { parseArgs } from 'node:util';
 import { buildApp } from '../src/app.ts';
