@@ -8,7 +8,7 @@
  *      pipelined per batch), without and with the offline history;
  *   3. a point-in-time historical join of L label rows against R feature rows (Parquet generated here by
  *      DuckDB), through getHistoricalFeatures.
- * Usage: node --import tsx bench/features.ts [--redis redis://127.0.0.1:6379] [--candidates 500]
+ * Usage: node --max-semi-space-size=64 --import tsx bench/features.ts [--redis redis://127.0.0.1:6379] [--candidates 500]
  *   [--requests 2000] [--events 200000] [--batch 500] [--labels 1000000] [--rows 10000000]
  *   [--entities 100000] [--only online,stream,historical]
  */
