@@ -2,14 +2,16 @@
  * bench/features — the feature store's three figures:
  *   1. online read of 1 user + N candidates × 20 features from Redis (p50 / p99), through the adapter (its
  *      lookups built beforehand: key building is the caller's work) and through readForRanking (keys,
- *      projection and assembly included); also the Cluster-style path (one MGET per hash tag, no pipeline
- *      object) on the same standalone Redis, and the floor: one MGET of the same keys, values not decoded;
+ *      projection and assembly included): cold (every row from Redis; also the Cluster-style path, one MGET
+ *      per hash tag, and the floor: one MGET of the same keys, values not decoded) and with the client-side
+ *      cache warm (item rows in the process, user and user×item rows from Redis), each with a user×item
+ *      row for every candidate (dense) and for `touched` of them (sparse);
  *   2. streaming updates per second into Redis (applyEvents: load + fold + compare-and-set commit, both
  *      pipelined per batch), without and with the offline history;
  *   3. a point-in-time historical join of L label rows against R feature rows (Parquet generated here by
  *      DuckDB), through getHistoricalFeatures.
  * Usage: node --max-semi-space-size=64 --import tsx bench/features.ts [--redis redis://127.0.0.1:6379] [--candidates 500]
- *   [--requests 2000] [--events 200000] [--batch 500] [--labels 1000000] [--rows 10000000]
+ *   [--touched 20] [--requests 2000] [--events 200000] [--batch 500] [--labels 1000000] [--rows 10000000]
  *   [--entities 100000] [--only online,stream,historical]
  */
 import { parseArgs } from 'node:util';
@@ -32,7 +34,7 @@ import type { FeatureWrite } from '../src/ports/features.ts';
 
 const { values: flags } = parseArgs({ options: {
   redis: { type: 'string', default: 'redis://127.0.0.1:6379' }, candidates: { type: 'string', default: '500' },
-  requests: { type: 'string', default: '2000' }, events: { type: 'string', default: '200000' }, batch: { type: 'string', default: '500' },
+  requests: { type: 'string', default: '2000' }, touched: { type: 'string', default: '20' }, events: { type: 'string', default: '200000' }, batch: { type: 'string', default: '500' },
   labels: { type: 'string', default: '1000000' }, rows: { type: 'string', default: '10000000' }, entities: { type: 'string', default: '100000' },
   only: { type: 'string', default: 'online,stream,historical' },
 } });
@@ -55,13 +57,17 @@ async function deleteKeys(client: Redis): Promise<void> {
   } while (cursor !== '0');
 }
 
-/** 20 features per candidate: 5 of the user, 10 of the item, 5 of the user×item pair. */
-function onlineDefinitions(): FeatureDefinitionsInput {
+/**
+ * 20 features per candidate: 5 of the user, 10 of the item, 5 of the user×item pair. Two user×item views
+ * hold the same features: `dense` has a row for every candidate (the worst case), `sparse` only for the
+ * `touched` candidates a user interacted with (a real user's history covers a few of 500 candidates).
+ */
+function onlineDefinitions(userItemView: string): FeatureDefinitionsInput {
   const view = (name: string, entity: string, n: number) => ({
     name, entity, ttlMs: 30 * DAY, source: { type: 'batch' as const, query: 'SELECT 1' },
     features: Array.from({ length: n }, (_, i) => ({ name: `f${i}`, type: 'float' as const })),
   });
-  const views = [view('user_stats', 'user', 5), view('item_stats', 'item', 10), view('user_item_stats', 'user_item', 5)];
+  const views = [view('user_stats', 'user', 5), view('item_stats', 'item', 10), view(userItemView, 'user_item', 5)];
   return {
     entities: [{ name: 'user', keys: ['user'] }, { name: 'item', keys: ['item'] }, { name: 'user_item', keys: ['user', 'item'] }],
     views, services: [{ name: 'ranking', features: views.flatMap((v) => v.features.map((f) => `${v.name}:${f.name}`)) }],
@@ -71,41 +77,67 @@ function onlineDefinitions(): FeatureDefinitionsInput {
 async function benchOnline(): Promise<void> {
   const nCand = Number(flags.candidates);
   const requests = Number(flags.requests);
-  const defs = defineFeatures(onlineDefinitions());
+  const touched = Number(flags.touched);
   const online = new RedisOnlineFeatures(new Redis(flags.redis), { keyPrefix: prefix });
+  const cachedOnline = new RedisOnlineFeatures(new Redis(flags.redis), { keyPrefix: prefix, clientCache: { entities: ['item'] } });
+  await cachedOnline.cacheReady();
   const rng = createRng(1);
   const now = Date.now();
   const users = 100;
   const items = 10_000;
   const cands = Array.from({ length: users }, () => Array.from({ length: nCand }, () => `h${rng.int(items)}`));
   const vals = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`f${i}`, Math.round(rng.next() * 1e6) / 1e3]));
+  const uiRow = (view: string, u: number, h: string): FeatureWrite => ({ key: userItemKey(`u${u}`, h), view, eventTs: now, ttlMs: DAY, values: vals(5) });
   const rows: FeatureWrite[] = [
     ...Array.from({ length: users }, (_, u) => ({ key: userKey(`u${u}`), view: 'user_stats', eventTs: now, ttlMs: DAY, values: vals(5) })),
     ...Array.from({ length: items }, (_, i) => ({ key: itemKey(`h${i}`), view: 'item_stats', eventTs: now, ttlMs: DAY, values: vals(10) })),
-    ...cands.flatMap((list, u) => list.map((h) => ({ key: userItemKey(`u${u}`, h), view: 'user_item_stats', eventTs: now, ttlMs: DAY, values: vals(5) }))),
+    ...cands.flatMap((list, u) => list.map((h) => uiRow('dense', u, h))),
+    ...cands.flatMap((list, u) => list.slice(0, touched).map((h) => uiRow('sparse', u, h))),
   ];
   for (let i = 0; i < rows.length; i += 5000) await online.write(rows.slice(i, i + 5000));
-  console.log(`online: ${rows.length.toLocaleString()} rows in Redis; 1 user + ${nCand} candidates × 20 features per request, ${requests} requests; load average ${os.loadavg()[0]!.toFixed(1)}`);
-  const store = createFeatureStore({ online, definitions: defs, itemLookup: recordLookup({}) });
-  const lookups = (u: number) => [
+  console.log(`online: ${rows.length.toLocaleString()} rows in Redis; 1 user + ${nCand} candidates × 20 features per request (5 user, 10 item, 5 user×item), `
+    + `${requests} requests per line; load average ${os.loadavg()[0]!.toFixed(1)}`);
+  const stores = Object.fromEntries((['dense', 'sparse'] as const).flatMap((ui) => [
+    [`${ui} cold`, createFeatureStore({ online, definitions: defineFeatures(onlineDefinitions(ui)), itemLookup: recordLookup({}) })],
+    [`${ui} cached`, createFeatureStore({ online: cachedOnline, definitions: defineFeatures(onlineDefinitions(ui)), itemLookup: recordLookup({}) })],
+  ]));
+  const lookups = (u: number, ui: string) => [
     { view: 'user_stats', keys: [userKey(`u${u}`)] }, { view: 'item_stats', keys: cands[u]!.map(itemKey) },
-    { view: 'user_item_stats', keys: cands[u]!.map((h) => userItemKey(`u${u}`, h)) },
+    { view: ui, keys: cands[u]!.map((h) => userItemKey(`u${u}`, h)) },
   ];
-  const prebuilt = Array.from({ length: users }, (_, u) => lookups(u));
-  const redisKeys = prebuilt.map((ls) => ls.flatMap(({ view, keys }) => keys.map((k) => rowKey(prefix, view, k))));
+  const dense = Array.from({ length: users }, (_, u) => lookups(u, 'dense'));
+  const sparse = Array.from({ length: users }, (_, u) => lookups(u, 'sparse'));
+  // The floor: the same rows fetched without decoding (items and the user by MGET, user×item by HGETALL).
+  const floorKeys = dense.map((ls) => ls.slice(0, 2).flatMap(({ view, keys }) => keys.map((k) => rowKey(prefix, view, k))));
+  const floor = async (u: number): Promise<void> => {
+    const p = clusterClient.pipeline();
+    p.mgetBuffer(...floorKeys[u]!);
+    p.callBuffer('HGETALL', rowKey(prefix, 'dense', userItemKey(`u${u}`, 'x')));
+    await p.exec();
+  };
   const clusterClient = new Redis(flags.redis);
   const clusterStyle = new RedisOnlineFeatures(new Proxy(clusterClient, { get: (t, p) => (p === 'isCluster' ? true : (Reflect.get(t, p) as unknown)) }), { keyPrefix: prefix });
-  const bytes = await Promise.all(prebuilt[0]!.map(({ keys }, i) => clusterClient.strlen(rowKey(prefix, ['user_stats', 'item_stats', 'user_item_stats'][i]!, keys[0]!))));
+  const bytes = await Promise.all(dense[0]!.slice(0, 2).map(({ view, keys }) => clusterClient.strlen(rowKey(prefix, view, keys[0]!))));
+  bytes.push(await clusterClient.hstrlen(rowKey(prefix, 'dense', userItemKey('u0', 'x')), `item=${cands[0]![0]!}`));
   console.log(`  stored value bytes per row: user ${bytes[0]} (5 features), item ${bytes[1]} (10), user×item ${bytes[2]} (5)`);
+  console.log(`  cold = every row from Redis; cached = item rows from the process (client-side cache kept coherent by Redis), user and user×item rows from Redis`);
+  console.log(`  dense = a user×item row for every candidate (worst case); sparse = for ${touched} of the ${nCand} candidates`);
   for (const [label, run] of [
-    ['adapter read (one MGET)', (u: number) => online.read(prebuilt[u]!)],
-    ['readForRanking (vectors)', (u: number) => store.readForRanking(`u${u}`, cands[u]!)],
-    ['Cluster-style read (MGET per tag)', (u: number) => clusterStyle.read(prebuilt[u]!)],
-    ['floor: MGET alone, no decoding', (u: number) => clusterClient.mgetBuffer(...redisKeys[u]!)],
+    ['dense, cold: adapter read (one MGET)', (u: number) => online.read(dense[u]!)],
+    ['dense, cold: readForRanking', (u: number) => stores['dense cold']!.readForRanking(`u${u}`, cands[u]!)],
+    ['dense, cold: Cluster-style (command per tag)', (u: number) => clusterStyle.read(dense[u]!)],
+    ['dense, cold floor: fetch, nothing decoded', floor],
+    ['dense, cached: adapter read', (u: number) => cachedOnline.read(dense[u]!)],
+    ['dense, cached: readForRanking', (u: number) => stores['dense cached']!.readForRanking(`u${u}`, cands[u]!)],
+    ['sparse, cold: adapter read', (u: number) => online.read(sparse[u]!)],
+    ['sparse, cold: readForRanking', (u: number) => stores['sparse cold']!.readForRanking(`u${u}`, cands[u]!)],
+    ['sparse, cached: adapter read', (u: number) => cachedOnline.read(sparse[u]!)],
+    ['sparse, cached: readForRanking', (u: number) => stores['sparse cached']!.readForRanking(`u${u}`, cands[u]!)],
   ] as const) {
     for (let i = 0; i < 200; i++) await run(i % users);
     const ms: number[] = [];
     const redis0 = await redisCpuSeconds(clusterClient);
+    const cache0 = cachedOnline.cacheStats()!;
     const cpu = process.cpuUsage();
     for (let i = 0; i < requests; i++) {
       const t = performance.now();
@@ -114,16 +146,24 @@ async function benchOnline(): Promise<void> {
     }
     const node = process.cpuUsage(cpu);
     const redisMs = ((await redisCpuSeconds(clusterClient)) - redis0) * 1000 / requests;
-    console.log(`  ${label.padEnd(34)} ${quantiles(ms)}  | CPU per request: Node ${((node.user + node.system) / 1000 / requests).toFixed(3)} ms, Redis ${redisMs.toFixed(3)} ms`);
+    const cache1 = cachedOnline.cacheStats()!;
+    const hits = cache1.hits - cache0.hits;
+    const hitRate = label.includes('cached') ? `, item cache hits ${(100 * hits / Math.max(1, hits + cache1.misses - cache0.misses)).toFixed(1)} %` : '';
+    console.log(`  ${label.padEnd(42)} ${quantiles(ms)}  | CPU per request: Node ${((node.user + node.system) / 1000 / requests).toFixed(3)} ms, Redis ${redisMs.toFixed(3)} ms${hitRate}`);
   }
-  const check = await store.readForRanking('u0', cands[0]!);
-  const filled = check.values.flat().filter((v) => v !== null).length;
-  console.log(`  (check: ${filled.toLocaleString()} of ${(nCand * 20).toLocaleString()} values present)`);
+  for (const ui of ['dense', 'sparse'] as const) {
+    const cold = await stores[`${ui} cold`]!.readForRanking('u0', cands[0]!);
+    const warm = await stores[`${ui} cached`]!.readForRanking('u0', cands[0]!);
+    const filled = cold.values.flat().filter((v) => v !== null).length;
+    if (JSON.stringify(cold.values) !== JSON.stringify(warm.values)) throw new Error(`${ui}: cached and cold reads differ`);
+    console.log(`  (check, ${ui}: ${filled.toLocaleString()} of ${(nCand * 20).toLocaleString()} values present; cached read identical to the cold one)`);
+  }
   await clusterStyle.close();
   const cleaner = new Redis(flags.redis);
   await deleteKeys(cleaner);
   await cleaner.quit();
   await online.close();
+  await cachedOnline.close();
 }
 
 async function redisCpuSeconds(client: Redis): Promise<number> {

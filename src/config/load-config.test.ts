@@ -23,7 +23,7 @@ describe('loadConfig', () => {
 
   it('defaults the feature store to in-memory online and <dataDir>/features/offline', () => {
     const c = loadConfig('', {});
-    expect(c.redis).toEqual({ keyPrefix: 'wf:' });
+    expect(c.redis).toEqual({ keyPrefix: 'wf:', clientCache: { enabled: true, entities: ['item'], maxRows: 200_000 } });
     expect(c.features.offlineDir).toBeUndefined();
     expect(redactedSummary(c)['redis']).toEqual({ url: '(in-memory online store)', keyPrefix: 'wf:' });
   });
@@ -32,7 +32,7 @@ describe('loadConfig', () => {
     const c = loadConfig('{"redis":{"url":"redis://file:6379","keyPrefix":"a:"},"features":{"offlineDir":"/tmp/off"}}', {
       WAYFARER_REDIS_URL: 'redis://:s3cret@cache:6379/2', WAYFARER_REDIS_PREFIX: 'prod:',
     });
-    expect(c.redis).toEqual({ url: 'redis://:s3cret@cache:6379/2', keyPrefix: 'prod:' });
+    expect(c.redis).toMatchObject({ url: 'redis://:s3cret@cache:6379/2', keyPrefix: 'prod:' });
     expect(c.features.offlineDir).toBe('/tmp/off');
     const summary = JSON.stringify(redactedSummary(c));
     expect(summary).not.toContain('s3cret');
@@ -41,6 +41,7 @@ describe('loadConfig', () => {
     expect(redactedSummary(withUser)['redis']).toEqual({ url: 'rediss://app:***@cache:6380', keyPrefix: 'wf:' });
     expect(redactUrl('redis://cache:6379')).toBe('redis://cache:6379');
     expect(() => loadConfig('{"redis":{"keyPrefix":""}}', {})).toThrow(/redis\.keyPrefix/);
+    expect(() => loadConfig('{"redis":{"clientCache":{"entities":["Item"]}}}', {})).toThrow(/redis\.clientCache\.entities/);
   });
 
   it('names the bad field', () => {

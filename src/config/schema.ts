@@ -46,6 +46,18 @@ export const redisSchema = z.object({
   url: z.string().min(1).optional(),
   /** Prefix of every key Wayfarer writes, so several deployments (or test runs) can share one Redis. */
   keyPrefix: z.string().min(1).default('wf:'),
+  /**
+   * Process-local cache of the rows of these entities' views, kept coherent by Redis (server-assisted
+   * client-side caching: CLIENT TRACKING with invalidations on a second connection). Item rows are shared
+   * by every request, so a ranking request reads only the user's rows from Redis. Needs standalone Redis 6+.
+   */
+  clientCache: z.object({
+    enabled: z.boolean().default(true),
+    /** Entities whose rows are cached (one-component keys only, e.g. item). */
+    entities: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/)).default(['item']),
+    /** Rows kept per process; the oldest go first. */
+    maxRows: z.number().int().positive().default(200_000),
+  }).strict().default({ enabled: true, entities: ['item'], maxRows: 200_000 }),
 });
 
 export const featuresSchema = z.object({

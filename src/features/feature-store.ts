@@ -11,6 +11,7 @@ import type { FeatureDefinitions } from './definitions.ts';
 import { RANKING_SERVICE } from './defaults.ts';
 import { applyStreamEvents, RecentEventIds, type ApplyResult, type ItemLookup, type OfflineHistoryMode } from './streaming.ts';
 import { assembleCandidates, planService, viewKey, type FeatureVectors } from './vectors.ts';
+import { itemKey, keyFor } from './entity-key.ts';
 import { getHistoricalFeatures, type HistoricalFeatures, type LabelRow } from './historical.ts';
 
 export interface FeatureStoreDeps {
@@ -58,6 +59,17 @@ export function createFeatureStore(deps: FeatureStoreDeps, opts: FeatureStoreOpt
   const service = opts.service ?? RANKING_SERVICE;
   const plan = planService(defs, service);
   const recent = new RecentEventIds(opts.recentEventIds ?? 100_000);
+  // Item keys by item id, kept across requests: the same key strings come back for the same candidates,
+  // so no request builds (and hashes) 500 new strings per item view. Bounded: cleared when full.
+  const itemKeyMemo = new Map<ItemId, EntityKey>();
+  const itemKeys = (id: ItemId): EntityKey => {
+    let key = itemKeyMemo.get(id);
+    if (key === undefined) {
+      if (itemKeyMemo.size >= 500_000) itemKeyMemo.clear();
+      itemKeyMemo.set(id, key = itemKey(id));
+    }
+    return key;
+  };
   const writer = {
     defs, state: deps.online, offline: deps.offline, itemLookup: deps.itemLookup, clock,
     offlineMode: opts.offlineMode ?? 'as-served', ...(opts.maxAttempts === undefined ? {} : { maxAttempts: opts.maxAttempts }),
@@ -71,7 +83,13 @@ export function createFeatureStore(deps: FeatureStoreDeps, opts: FeatureStoreOpt
     async readForRanking(userId, itemIds, context = {}) {
       const ids: Record<string, string | undefined> = { ...context, user: userId };
       const keysOf = plan.views.map((pv) => {
-        if (!pv.keyNames.includes('item')) return new Array<EntityKey | undefined>(itemIds.length).fill(viewKey(pv, ids));
+        const names = pv.keyNames;
+        if (!names.includes('item')) return new Array<EntityKey | undefined>(itemIds.length).fill(viewKey(pv, ids));
+        if (names.length === 1) return itemIds.map(itemKeys);
+        if (names.length === 2 && names[1] === 'item') {
+          const head = keyFor([names[0]!], ids);
+          return head === undefined ? new Array<EntityKey | undefined>(itemIds.length) : itemIds.map((item) => `${head}|${itemKeys(item)}`);
+        }
         return itemIds.map((item) => { ids['item'] = item; return viewKey(pv, ids); });
       });
       // A per-item view's key is a one-to-one function of the item id, so keys are deduplicated by item

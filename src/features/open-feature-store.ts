@@ -82,7 +82,10 @@ export async function openFeatureStore(config: Config, opts: OpenFeatureStoreOpt
   const eventDedupTtlMs = dedupWindowMs(config);
   const online = config.redis.url === undefined
     ? new MemoryOnlineFeatures({ clock, eventDedupTtlMs })
-    : await openRedisOnline(config.redis.url, { keyPrefix: config.redis.keyPrefix, clock, eventDedupTtlMs }, opts.redisTimeoutMs ?? 2000);
+    : await openRedisOnline(config.redis.url, {
+      keyPrefix: config.redis.keyPrefix, clock, eventDedupTtlMs,
+      ...(config.redis.clientCache.enabled ? { clientCache: { entities: config.redis.clientCache.entities, maxRows: config.redis.clientCache.maxRows } } : {}),
+    }, opts.redisTimeoutMs ?? 2000);
   let offline: OfflineFeatures;
   try {
     offline = await createDuckDbOfflineStore({ dir: offlineDirOf(config), definitions: loaded.definitions });
@@ -138,7 +141,14 @@ async function openRedisOnline(url: string, adapter: RedisOnlineFeaturesOptions,
     client.disconnect();
     throw new DependencyError(ERROR_CODES.STORE_UNAVAILABLE, `online feature store: cannot reach Redis at ${where}`, err);
   }
-  return withLocation(new RedisOnlineFeatures(client, adapter), where);
+  const store = new RedisOnlineFeatures(client, adapter);
+  try {
+    await store.cacheReady();
+  } catch (err) {
+    await store.close();
+    throw new DependencyError(ERROR_CODES.STORE_UNAVAILABLE, `${(err as Error).message} (redis.clientCache.enabled: false), Redis at ${where}`, (err as Error).cause);
+  }
+  return withLocation(store, where);
 }
 
 /** Adds the (redacted) Redis URL to the adapter's DependencyErrors. */
