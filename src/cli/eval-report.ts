@@ -31,5 +31,10 @@ export function printEvalReport(ctx: CliContext, r: EvalReport): void {
     const sign = l.delta >= 0 ? '+' : '−';
     const ild = l.diversity === undefined ? '' : `; diversity@${l.k} ${l.diversity.from.toFixed(3)} → ${l.diversity.to.toFixed(3)}`;
     ctx.out(`  ${`${l.from} → ${l.to}`.padEnd(36)} NDCG@${l.k} ${sign}${Math.abs(l.delta).toFixed(4)} ± ${l.ci95.toFixed(4)}  (${l.n.toLocaleString()} requests: ${l.better.toLocaleString()} better, ${l.worse.toLocaleString()} worse${ild})`);
+    const g = l.graded;
+    if (g !== undefined) {
+      ctx.out(`  ${''.padEnd(36)} graded NDCG@${l.k} (booking 3, click 1) ${g.from.toFixed(4)} → ${g.to.toFixed(4)}: ${g.delta >= 0 ? '+' : '−'}${Math.abs(g.delta).toFixed(4)} ± ${g.ci95.toFixed(4)}`
+        + ` (${g.better.toLocaleString()} better, ${g.worse.toLocaleString()} worse)`);
+    }
   }
 }

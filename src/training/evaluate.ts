@@ -240,8 +240,9 @@ async function scoreSearches(e: EvalEngine, setFeatureClock: (ts: number) => voi
   const lifts = new StageLiftAccumulator(STAGES.map(([, name]) => `search:${name}`), o.ks[0]!, e.similarity);
   for (const g of groups) {
     const relevant = new Set(g.itemIds.filter((_, i) => g.labels[i]! > 0));
+    const grades = new Map(g.itemIds.map((id, i) => [id, g.labels[i]!] as const).filter(([, l]) => l > 0));
     for (const [stage, name] of STAGES) acc.get(`search:${name}`)?.add(g.byStage?.[stage] ?? [], relevant);
-    lifts.add(STAGES.map(([stage]) => g.byStage?.[stage] ?? []), relevant);
+    lifts.add(STAGES.map(([stage]) => g.byStage?.[stage] ?? []), relevant, grades);
   }
   return { bySource: Object.fromEntries([...acc].map(([name, a]) => [name, a.result()])), lifts: lifts.result(), groups: groups.length };
 }

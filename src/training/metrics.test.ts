@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Interaction } from '../domain/types.ts';
 import {
-  MetricsAccumulator, StageLiftAccumulator, averagePrecisionAtK, intraListDiversity, catalogCoverage, hashUnit, hitRateAtK, ndcgAtK, precisionAtK,
+  MetricsAccumulator, StageLiftAccumulator, averagePrecisionAtK, gradedNdcgAtK, intraListDiversity, catalogCoverage, hashUnit, hitRateAtK, ndcgAtK, precisionAtK,
   randomSplit, rankingMetrics, recallAtK, timeSplit,
 } from './metrics.ts';
 
@@ -128,6 +128,29 @@ describe('StageLiftAccumulator', () => {
     expect(ab!.ci95).toBeCloseTo(1.96 * d / 2);
     expect(bc).toMatchObject({ from: 'b', to: 'c', n: 2, better: 0, worse: 1 });
     expect(bc!.delta).toBeCloseTo(-d / 2);
+  });
+
+  it('compares graded NDCG too when grades are given: a booking above a click is a lift binary NDCG cannot see', () => {
+    const acc = new StageLiftAccumulator(['rank', 'rerank'], 2);
+    const grades = new Map([['c', 1], ['b', 2]]);
+    // Both orders hold both relevant items in the top 2 (binary NDCG 1 for each); rerank puts the booking first.
+    acc.add([['c', 'b'], ['b', 'c']], new Set(grades.keys()), grades);
+    const [lift] = acc.result();
+    expect(lift!.delta).toBe(0);
+    const idcg = 3 + 1 / L2_3;
+    expect(lift!.graded!.from).toBeCloseTo((1 + 3 / L2_3) / idcg, 12);
+    expect(lift!.graded!.to).toBeCloseTo(1, 12);
+    expect(lift!.graded).toMatchObject({ better: 1, worse: 0 });
+    expect(lift!.graded!.delta).toBeCloseTo(1 - (1 + 3 / L2_3) / idcg, 12);
+    expect(new StageLiftAccumulator(['a', 'b'], 2).result()[0]!.graded).toBeUndefined();
+  });
+
+  it('graded NDCG: gains 2^grade − 1, repeats count once, nothing graded gives 0', () => {
+    const grades = new Map([['a', 2], ['b', 1], ['z', 0]]);
+    close(gradedNdcgAtK(['b', 'a'], grades, 2), (1 + 3 / L2_3) / (3 + 1 / L2_3));
+    close(gradedNdcgAtK(['a', 'a', 'b'], grades, 3), (3 + 1 / 2) / (3 + 1 / L2_3));
+    expect(gradedNdcgAtK(['a'], new Map([['a', 0]]), 1)).toBe(0);
+    expect(() => gradedNdcgAtK(['a'], grades, 0)).toThrow(/k must be a positive integer/);
   });
 
   it('refuses a request scored by a different number of stages', () => {

@@ -56,6 +56,31 @@ export function rankingMetrics(recommended: readonly ItemId[], relevant: Readonl
 export const recallAtK = (rec: readonly ItemId[], rel: ReadonlySet<ItemId>, k: number): number => rankingMetrics(rec, rel, k).recall;
 export const precisionAtK = (rec: readonly ItemId[], rel: ReadonlySet<ItemId>, k: number): number => rankingMetrics(rec, rel, k).precision;
 export const ndcgAtK = (rec: readonly ItemId[], rel: ReadonlySet<ItemId>, k: number): number => rankingMetrics(rec, rel, k).ndcg;
+/**
+ * NDCG@k with graded relevance: gain 2^grade − 1 (LightGBM's default label_gain, as the re-ranker is
+ * trained with; booking 2 → 3, click 1 → 1), discount 1 / log2(position + 1). Items absent from `grades`
+ * (or graded 0) gain nothing; an item repeated in `recommended` counts at its first position only.
+ * 0 when nothing is graded above 0.
+ */
+export function gradedNdcgAtK(recommended: readonly ItemId[], grades: ReadonlyMap<ItemId, number>, k: number): number {
+  checkK(k);
+  const ideal = [...grades.values()].filter((g) => g > 0).sort((a, b) => b - a).slice(0, k);
+  let idcg = 0;
+  ideal.forEach((g, i) => { idcg += (2 ** g - 1) / Math.log2(i + 2); });
+  if (idcg === 0) return 0;
+  const seen = new Set<ItemId>();
+  let dcg = 0;
+  const n = Math.min(k, recommended.length);
+  for (let i = 0; i < n; i++) {
+    const id = recommended[i]!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const g = grades.get(id) ?? 0;
+    if (g > 0) dcg += (2 ** g - 1) / Math.log2(i + 2);
+  }
+  return dcg / idcg;
+}
+
 export const averagePrecisionAtK = (rec: readonly ItemId[], rel: ReadonlySet<ItemId>, k: number): number => rankingMetrics(rec, rel, k).map;
 export const hitRateAtK = (rec: readonly ItemId[], rel: ReadonlySet<ItemId>, k: number): number => rankingMetrics(rec, rel, k).hitRate;
 
@@ -237,6 +262,35 @@ export interface StageLift {
   worse: number;
   /** With a similarity: mean intra-list diversity@k (mean 1 − similarity over pairs in the top k) of both stages. */
   diversity?: { from: number; to: number };
+  /** With grades: the same comparison on graded NDCG@k (see gradedNdcgAtK), and both stages' means. */
+  graded?: PairedDifference & { from: number; to: number };
+}
+
+/** A paired comparison of per-request values: mean difference, its 95 % CI half-width, and the counts. */
+export interface PairedDifference {
+  delta: number;
+  ci95: number;
+  better: number;
+  worse: number;
+}
+
+/** Mean of b − a over paired values, with a normal-approximation 95 % interval and better/worse counts. */
+export function pairedDifference(a: readonly number[], b: readonly number[]): PairedDifference {
+  const n = Math.min(a.length, b.length);
+  let sum = 0;
+  let better = 0;
+  let worse = 0;
+  for (let j = 0; j < n; j++) {
+    const d = b[j]! - a[j]!;
+    sum += d;
+    if (d > 1e-12) better++;
+    else if (d < -1e-12) worse++;
+  }
+  const delta = n > 0 ? sum / n : 0;
+  let ss = 0;
+  for (let j = 0; j < n; j++) ss += (b[j]! - a[j]! - delta) ** 2;
+  const se = n > 1 ? Math.sqrt(ss / (n - 1) / n) : 0;
+  return { delta, ci95: 1.96 * se, better, worse };
 }
 
 /** Intra-list diversity of the top k: the mean of 1 − similarity over its pairs (0 with fewer than two items). */
@@ -261,44 +315,39 @@ export function intraListDiversity(list: readonly ItemId[], k: number, similarit
  */
 export class StageLiftAccumulator {
   private readonly ndcg: number[][];
+  private readonly graded: number[][];
   private readonly ild: number[];
 
   /** With `similarity`, each stage's intra-list diversity@k is averaged too (what a diversity rule changes). */
   constructor(readonly stages: readonly string[], readonly k: number, private readonly similarity?: (a: ItemId, b: ItemId) => number) {
     checkK(k);
     this.ndcg = stages.map(() => []);
+    this.graded = stages.map(() => []);
     this.ild = stages.map(() => 0);
   }
 
-  /** One request: each stage's order (aligned with `stages`) and the relevant items. Skipped when none is relevant. */
-  add(orders: readonly (readonly ItemId[])[], relevant: ReadonlySet<ItemId>): void {
+  /**
+   * One request: each stage's order (aligned with `stages`) and the relevant items, with their grades when
+   * known (then graded NDCG is compared too; give grades for every request or none). Skipped when none is relevant.
+   */
+  add(orders: readonly (readonly ItemId[])[], relevant: ReadonlySet<ItemId>, grades?: ReadonlyMap<ItemId, number>): void {
     if (relevant.size === 0) return;
     if (orders.length !== this.stages.length) throw new InvalidInputError(`stage lifts: ${orders.length} orders for ${this.stages.length} stages`);
     orders.forEach((o, i) => this.ndcg[i]!.push(ndcgAtK(o, relevant, this.k)));
+    if (grades !== undefined) orders.forEach((o, i) => this.graded[i]!.push(gradedNdcgAtK(o, grades, this.k)));
     const sim = this.similarity;
     if (sim !== undefined) orders.forEach((o, i) => { this.ild[i]! += intraListDiversity(o, this.k, sim); });
   }
 
   result(): StageLift[] {
+    const mean = (xs: readonly number[]): number => xs.reduce((x, y) => x + y, 0) / Math.max(1, xs.length);
     return this.stages.slice(1).map((to, i) => {
-      const a = this.ndcg[i]!;
-      const b = this.ndcg[i + 1]!;
-      const n = a.length;
-      let sum = 0;
-      let better = 0;
-      let worse = 0;
-      for (let j = 0; j < n; j++) {
-        const d = b[j]! - a[j]!;
-        sum += d;
-        if (d > 1e-12) better++;
-        else if (d < -1e-12) worse++;
-      }
-      const delta = n > 0 ? sum / n : 0;
-      let ss = 0;
-      for (let j = 0; j < n; j++) ss += (b[j]! - a[j]! - delta) ** 2;
-      const se = n > 1 ? Math.sqrt(ss / (n - 1) / n) : 0;
-      const lift: StageLift = { from: this.stages[i]!, to, k: this.k, n, delta, ci95: 1.96 * se, better, worse };
+      const n = this.ndcg[i]!.length;
+      const lift: StageLift = { from: this.stages[i]!, to, k: this.k, n, ...pairedDifference(this.ndcg[i]!, this.ndcg[i + 1]!) };
       if (this.similarity !== undefined && n > 0) lift.diversity = { from: this.ild[i]! / n, to: this.ild[i + 1]! / n };
+      const ga = this.graded[i]!;
+      const gb = this.graded[i + 1]!;
+      if (ga.length > 0) lift.graded = { ...pairedDifference(ga, gb), from: mean(ga), to: mean(gb) };
       return lift;
     });
   }
