@@ -20,7 +20,7 @@ import type { RankingStageOptions } from './training/train-ranking.ts';
 import { openFeatureStore, type OpenedFeatureStore } from './features/open-feature-store.ts';
 import { catalogLookup, type ServingCatalog } from './pipeline/catalog.ts';
 import type { VectorIndexFactory } from './pipeline/two-tower-source.ts';
-import { createServingMetrics, type ServingMetrics } from './api/metrics.ts';
+import { createServingMetrics, registerFeatureCacheMetrics, type ServingMetrics } from './api/metrics.ts';
 import { createServer } from './api/server.ts';
 import { loadEngine } from './pipeline/engine-load.ts';
 import type { Engine, EngineDeps } from './pipeline/engine.ts';
@@ -127,6 +127,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   let catalog: ServingCatalog | undefined;
   const features = await openFeatureStore(config, { itemLookup: catalogLookup(() => catalog), clock });
   closers.push(() => features.close());
+  registerFeatureCacheMetrics(metrics.registry, () => features.online.cacheStats?.());
   let engine: Engine | undefined;
   const server = await createServer({
     getEngine: () => engine, metrics, clock, bodyLimitBytes: config.server.bodyLimitBytes,

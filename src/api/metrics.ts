@@ -3,7 +3,7 @@
  * Prometheus metrics of the API and the serving pipeline, on an injected registry (no globals).
  * Names follow recsys_<stage>_<what>_<unit>.
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface ServingMetrics {
   registry: Registry;
@@ -42,4 +42,46 @@ export function createServingMetrics(opts: { defaultMetrics?: boolean } = {}): S
       labelNames: ['type', 'outcome'], registers: [registry],
     }),
   };
+}
+
+/** What the online feature store's client-side cache reports (see adapters/redis/redis-row-cache.ts). */
+export interface FeatureCacheCounts {
+  hits: number;
+  misses: number;
+  invalidations: number;
+  resets: number;
+  size: number;
+}
+
+/**
+ * Expose the online store's client-side cache on `registry`, read at each scrape:
+ * recsys_feature_cache_lookups_total{result="hit"|"miss"}, recsys_feature_cache_invalidations_total,
+ * recsys_feature_cache_resets_total and recsys_feature_cache_rows. `stats` returns undefined without a cache.
+ */
+export function registerFeatureCacheMetrics(registry: Registry, stats: () => FeatureCacheCounts | undefined): void {
+  const seen = { hits: 0, misses: 0, invalidations: 0, resets: 0 };
+  const advance = (counter: Counter<string>, field: keyof typeof seen, labels?: Record<string, string>): void => {
+    const now = stats()?.[field];
+    if (now === undefined || now < seen[field]) return;
+    if (labels === undefined) counter.inc(now - seen[field]);
+    else counter.inc(labels, now - seen[field]);
+    seen[field] = now;
+  };
+  new Counter({
+    name: 'recsys_feature_cache_lookups_total', help: 'Online feature rows looked up in the client-side cache, by result',
+    labelNames: ['result'], registers: [registry],
+    collect() { advance(this, 'hits', { result: 'hit' }); advance(this, 'misses', { result: 'miss' }); },
+  });
+  new Counter({
+    name: 'recsys_feature_cache_invalidations_total', help: 'Cached online feature rows invalidated (by Redis or by own writes)',
+    registers: [registry], collect() { advance(this, 'invalidations'); },
+  });
+  new Counter({
+    name: 'recsys_feature_cache_resets_total', help: 'Times the client-side cache was emptied because a Redis connection dropped',
+    registers: [registry], collect() { advance(this, 'resets'); },
+  });
+  new Gauge({
+    name: 'recsys_feature_cache_rows', help: 'Online feature rows held in the client-side cache',
+    registers: [registry], collect() { this.set(stats()?.size ?? 0); },
+  });
 }

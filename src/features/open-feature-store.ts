@@ -15,6 +15,7 @@ import type { OfflineFeatureReader, OfflineFeatureWriter, OnlineFeatureReader, O
 import { FsArtifactStore } from '../adapters/filesystem/fs-artifact-store.ts';
 import { MemoryOnlineFeatures } from '../adapters/memory/memory-online-features.ts';
 import { RedisOnlineFeatures, type RedisOnlineFeaturesOptions } from '../adapters/redis/redis-online-features.ts';
+import type { RowCacheStats } from '../adapters/redis/redis-row-cache.ts';
 import { createDuckDbOfflineStore } from '../adapters/duckdb/duckdb-offline-store.ts';
 import { DependencyError, ERROR_CODES } from '../errors.ts';
 import type { FeatureDefinitions } from './definitions.ts';
@@ -24,7 +25,10 @@ import { createFeatureStore, type FeatureStore, type FeatureStoreOptions } from 
 import type { ItemLookup } from './streaming.ts';
 
 /** Online store as the facade and materialisation need it. */
-export type OnlineFeatures = OnlineFeatureReader & OnlineFeatureWriter & OnlineStateStore;
+export type OnlineFeatures = OnlineFeatureReader & OnlineFeatureWriter & OnlineStateStore & {
+  /** The client-side cache's counters (Redis with redis.clientCache on); undefined otherwise. */
+  cacheStats?(): RowCacheStats | undefined;
+};
 export type OfflineFeatures = OfflineFeatureReader & OfflineFeatureWriter;
 
 export interface OpenFeatureStoreOptions {
@@ -166,6 +170,7 @@ function withLocation(store: RedisOnlineFeatures, where: string): OnlineFeatures
     write: (rows) => named(() => store.write(rows)),
     load: (loads) => named(() => store.load(loads)),
     commit: (commits) => named(() => store.commit(commits)),
+    cacheStats: () => store.cacheStats(),
     close: () => store.close(),
   };
 }

@@ -36,5 +36,22 @@ if (redis.url === undefined) {
       expect(rec.statusCode).toBe(200);
       expect(rec.json<{ items: unknown[] }>().items).toHaveLength(5);
     });
+
+    it('serves item rows from its client-side cache and still reads a posted event at once', async () => {
+      const itemClicks = async (): Promise<number> => {
+        const v = await f.app.features.readForRanking('other-user', ['h7']);
+        return Number(v.values[0]?.[v.columns.indexOf('item_popularity:clicks_1d')] ?? 0);
+      };
+      const before = await itemClicks();
+      const stats0 = f.app.features.online.cacheStats!()!;
+      expect(await itemClicks()).toBe(before);
+      expect(f.app.features.online.cacheStats!()!.hits).toBeGreaterThan(stats0.hits);
+      const r = await f.app.server.inject({ method: 'POST', url: '/v1/events', payload: [{ userId: 'cache-user', itemId: 'h7', type: 'click' }] });
+      expect(r.json()).toEqual({ stored: 1, duplicates: 0 });
+      expect(await itemClicks()).toBeGreaterThan(before + 0.9);
+      const metrics = (await f.app.server.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(metrics).toMatch(/recsys_feature_cache_lookups_total\{result="hit"\} [1-9]/);
+      expect(metrics).toMatch(/recsys_feature_cache_rows [1-9]/);
+    });
   });
 }
