@@ -36,5 +36,10 @@ export function printEvalReport(ctx: CliContext, r: EvalReport): void {
       ctx.out(`  ${''.padEnd(36)} graded NDCG@${l.k} (booking 3, click 1) ${g.from.toFixed(4)} → ${g.to.toFixed(4)}: ${g.delta >= 0 ? '+' : '−'}${Math.abs(g.delta).toFixed(4)} ± ${g.ci95.toFixed(4)}`
         + ` (${g.better.toLocaleString()} better, ${g.worse.toLocaleString()} worse)`);
     }
+    const t = l.truth;
+    if (t !== undefined) {
+      ctx.out(`  ${''.padEnd(36)} true NDCG@${l.k} (hidden click probabilities) ${t.from.toFixed(4)} → ${t.to.toFixed(4)}: ${t.delta >= 0 ? '+' : '−'}${Math.abs(t.delta).toFixed(4)} ± ${t.ci95.toFixed(4)}`
+        + ` (${t.better.toLocaleString()} better, ${t.worse.toLocaleString()} worse)`);
+    }
   }
 }

@@ -8,7 +8,7 @@
  */
 import type { Interaction, Item, ItemId, UserId } from '../domain/types.ts';
 import type { Store } from '../ports/store.ts';
-import type { HiddenTruth } from '../data/synthetic/index.ts';
+import { examinedClickProbability, type HiddenTruth } from '../data/synthetic/index.ts';
 import { InvalidInputError } from '../errors.ts';
 import { Engine, type EngineModels } from '../pipeline/engine.ts';
 import { loadCatalogState, scanWhere } from '../pipeline/engine-load.ts';
@@ -222,6 +222,21 @@ async function score(e: EvalEngine, users: Map<UserId, TestUser>, o: EvalOptions
   return { bySource: Object.fromEntries([...acc].map(([name, a]) => [name, a.result()])), lifts: engine.hasRankers ? lifts.result() : [] };
 }
 
+/**
+ * The hidden click probability (once examined) of each candidate for the user, from the generator's truth:
+ * the noise-free relevance the logged clicks are samples of. Candidates the truth does not know gain 0.
+ */
+function trueGains(truth: HiddenTruth, userId: UserId, itemIds: readonly ItemId[]): Map<ItemId, number> | undefined {
+  const u = truth.userIndex(userId);
+  if (u < 0) return undefined;
+  const gains = new Map<ItemId, number>();
+  for (const id of itemIds) {
+    const i = truth.itemIndex(id);
+    if (i >= 0) gains.set(id, examinedClickProbability(truth.utility(u, i)));
+  }
+  return gains;
+}
+
 /** Pipeline stages whose order is scored, and their names in the report (`stage:*`, `search:*`). */
 const STAGES: readonly (readonly [string, string])[] = [['filter', 'candidates'], ['rank', 'rank'], ['rerank', 'rerank'], ['rules', 'rules']];
 
@@ -242,7 +257,7 @@ async function scoreSearches(e: EvalEngine, setFeatureClock: (ts: number) => voi
     const relevant = new Set(g.itemIds.filter((_, i) => g.labels[i]! > 0));
     const grades = new Map(g.itemIds.map((id, i) => [id, g.labels[i]!] as const).filter(([, l]) => l > 0));
     for (const [stage, name] of STAGES) acc.get(`search:${name}`)?.add(g.byStage?.[stage] ?? [], relevant);
-    lifts.add(STAGES.map(([stage]) => g.byStage?.[stage] ?? []), relevant, grades);
+    lifts.add(STAGES.map(([stage]) => g.byStage?.[stage] ?? []), relevant, grades, o.truth === undefined ? undefined : trueGains(o.truth, g.userId, g.itemIds));
   }
   return { bySource: Object.fromEntries([...acc].map(([name, a]) => [name, a.result()])), lifts: lifts.result(), groups: groups.length };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Interaction } from '../domain/types.ts';
 import {
-  MetricsAccumulator, StageLiftAccumulator, averagePrecisionAtK, gradedNdcgAtK, intraListDiversity, catalogCoverage, hashUnit, hitRateAtK, ndcgAtK, precisionAtK,
+  MetricsAccumulator, StageLiftAccumulator, averagePrecisionAtK, gainNdcgAtK, gradedNdcgAtK, intraListDiversity, catalogCoverage, hashUnit, hitRateAtK, ndcgAtK, precisionAtK,
   randomSplit, rankingMetrics, recallAtK, timeSplit,
 } from './metrics.ts';
 
@@ -151,6 +151,21 @@ describe('StageLiftAccumulator', () => {
     close(gradedNdcgAtK(['a', 'a', 'b'], grades, 3), (3 + 1 / 2) / (3 + 1 / L2_3));
     expect(gradedNdcgAtK(['a'], new Map([['a', 0]]), 1)).toBe(0);
     expect(() => gradedNdcgAtK(['a'], grades, 0)).toThrow(/k must be a positive integer/);
+  });
+
+  it('compares NDCG against true gains when given (every candidate graded by its hidden relevance)', () => {
+    const acc = new StageLiftAccumulator(['rank', 'rerank'], 2);
+    const gains = new Map([['a', 0.9], ['b', 0.5], ['c', 0.1]]);
+    acc.add([['b', 'a'], ['a', 'b']], new Set(['b']), undefined, gains);
+    acc.add([['c', 'a'], ['a', 'c']], new Set(['c']), undefined, gains);
+    const [lift] = acc.result();
+    const idcg = 0.9 + 0.5 / L2_3;
+    expect(lift!.truth!.from).toBeCloseTo(((0.5 + 0.9 / L2_3) + (0.1 + 0.9 / L2_3)) / 2 / idcg, 12);
+    expect(lift!.truth!.to).toBeCloseTo((1 + (0.9 + 0.1 / L2_3) / idcg) / 2, 12);
+    expect(lift!.truth).toMatchObject({ better: 2, worse: 0 });
+    expect(lift!.delta).toBeLessThan(0); // the logged clicks say the opposite, by chance
+    close(gainNdcgAtK(['x', 'a'], gains, 1), 0);
+    expect(gainNdcgAtK(['a'], new Map(), 3)).toBe(0);
   });
 
   it('refuses a request scored by a different number of stages', () => {

@@ -63,10 +63,21 @@ export const ndcgAtK = (rec: readonly ItemId[], rel: ReadonlySet<ItemId>, k: num
  * 0 when nothing is graded above 0.
  */
 export function gradedNdcgAtK(recommended: readonly ItemId[], grades: ReadonlyMap<ItemId, number>, k: number): number {
+  const gains = new Map<ItemId, number>();
+  for (const [id, g] of grades) if (g > 0) gains.set(id, 2 ** g - 1);
+  return gainNdcgAtK(recommended, gains, k);
+}
+
+/**
+ * NDCG@k with the given gain per item (≥ 0; absent = 0), discount 1 / log2(position + 1), the ideal being
+ * the k largest gains. An item repeated in `recommended` counts at its first position only. 0 when no gain
+ * is above 0.
+ */
+export function gainNdcgAtK(recommended: readonly ItemId[], gains: ReadonlyMap<ItemId, number>, k: number): number {
   checkK(k);
-  const ideal = [...grades.values()].filter((g) => g > 0).sort((a, b) => b - a).slice(0, k);
+  const ideal = [...gains.values()].filter((g) => g > 0).sort((a, b) => b - a).slice(0, k);
   let idcg = 0;
-  ideal.forEach((g, i) => { idcg += (2 ** g - 1) / Math.log2(i + 2); });
+  ideal.forEach((g, i) => { idcg += g / Math.log2(i + 2); });
   if (idcg === 0) return 0;
   const seen = new Set<ItemId>();
   let dcg = 0;
@@ -75,8 +86,8 @@ export function gradedNdcgAtK(recommended: readonly ItemId[], grades: ReadonlyMa
     const id = recommended[i]!;
     if (seen.has(id)) continue;
     seen.add(id);
-    const g = grades.get(id) ?? 0;
-    if (g > 0) dcg += (2 ** g - 1) / Math.log2(i + 2);
+    const g = gains.get(id) ?? 0;
+    if (g > 0) dcg += g / Math.log2(i + 2);
   }
   return dcg / idcg;
 }
@@ -264,6 +275,11 @@ export interface StageLift {
   diversity?: { from: number; to: number };
   /** With grades: the same comparison on graded NDCG@k (see gradedNdcgAtK), and both stages' means. */
   graded?: PairedDifference & { from: number; to: number };
+  /**
+   * With true gains (synthetic data): NDCG@k against the generator's hidden click probabilities of every
+   * candidate (gainNdcgAtK), free of the sampling noise of logged clicks; and both stages' means.
+   */
+  truth?: PairedDifference & { from: number; to: number };
 }
 
 /** A paired comparison of per-request values: mean difference, its 95 % CI half-width, and the counts. */
@@ -316,6 +332,7 @@ export function intraListDiversity(list: readonly ItemId[], k: number, similarit
 export class StageLiftAccumulator {
   private readonly ndcg: number[][];
   private readonly graded: number[][];
+  private readonly truth: number[][];
   private readonly ild: number[];
 
   /** With `similarity`, each stage's intra-list diversity@k is averaged too (what a diversity rule changes). */
@@ -323,18 +340,21 @@ export class StageLiftAccumulator {
     checkK(k);
     this.ndcg = stages.map(() => []);
     this.graded = stages.map(() => []);
+    this.truth = stages.map(() => []);
     this.ild = stages.map(() => 0);
   }
 
   /**
-   * One request: each stage's order (aligned with `stages`) and the relevant items, with their grades when
-   * known (then graded NDCG is compared too; give grades for every request or none). Skipped when none is relevant.
+   * One request: each stage's order (aligned with `stages`) and the relevant items; with `grades`, graded
+   * NDCG is compared too, and with `trueGains` NDCG against them (give each for every request or none).
+   * Skipped when none is relevant.
    */
-  add(orders: readonly (readonly ItemId[])[], relevant: ReadonlySet<ItemId>, grades?: ReadonlyMap<ItemId, number>): void {
+  add(orders: readonly (readonly ItemId[])[], relevant: ReadonlySet<ItemId>, grades?: ReadonlyMap<ItemId, number>, trueGains?: ReadonlyMap<ItemId, number>): void {
     if (relevant.size === 0) return;
     if (orders.length !== this.stages.length) throw new InvalidInputError(`stage lifts: ${orders.length} orders for ${this.stages.length} stages`);
     orders.forEach((o, i) => this.ndcg[i]!.push(ndcgAtK(o, relevant, this.k)));
     if (grades !== undefined) orders.forEach((o, i) => this.graded[i]!.push(gradedNdcgAtK(o, grades, this.k)));
+    if (trueGains !== undefined) orders.forEach((o, i) => this.truth[i]!.push(gainNdcgAtK(o, trueGains, this.k)));
     const sim = this.similarity;
     if (sim !== undefined) orders.forEach((o, i) => { this.ild[i]! += intraListDiversity(o, this.k, sim); });
   }
@@ -348,6 +368,9 @@ export class StageLiftAccumulator {
       const ga = this.graded[i]!;
       const gb = this.graded[i + 1]!;
       if (ga.length > 0) lift.graded = { ...pairedDifference(ga, gb), from: mean(ga), to: mean(gb) };
+      const ta = this.truth[i]!;
+      const tb = this.truth[i + 1]!;
+      if (ta.length > 0) lift.truth = { ...pairedDifference(ta, tb), from: mean(ta), to: mean(tb) };
       return lift;
     });
   }

@@ -20,6 +20,15 @@ const RECLICK_BOOST = 2.0;
 const EXAM_DECAY = 0.2;
 /** Utility of not booking anything (compared after Gumbel noise). */
 const OUTSIDE_UTILITY = 0.5;
+
+/**
+ * The generator's probability that a user clicks a hotel of this true utility once they examine it (a new
+ * hotel; a re-shown recent click gets RECLICK_BOOST on top). Evaluations on synthetic data use it as the
+ * noise-free relevance of a candidate.
+ */
+export function examinedClickProbability(utility: number): number {
+  return 1 / (1 + Math.exp(-(utility - CLICK_BIAS)));
+}
 const MAX_SHOWN = 25;
 const RECENT = 4;
 const NIGHTS = [0.22, 0.24, 0.18, 0.1, 0.07, 0.04, 0.08, 0.02, 0.01, 0.01, 0.01, 0.005, 0.005, 0.01];
