@@ -30,16 +30,21 @@ export function printEvalReport(ctx: CliContext, r: EvalReport): void {
   for (const l of r.lifts) {
     const sign = l.delta >= 0 ? '+' : '−';
     const ild = l.diversity === undefined ? '' : `; diversity@${l.k} ${l.diversity.from.toFixed(3)} → ${l.diversity.to.toFixed(3)}`;
-    ctx.out(`  ${`${l.from} → ${l.to}`.padEnd(36)} NDCG@${l.k} ${sign}${Math.abs(l.delta).toFixed(4)} ± ${l.ci95.toFixed(4)}  (${l.n.toLocaleString()} requests: ${l.better.toLocaleString()} better, ${l.worse.toLocaleString()} worse${ild})`);
+    ctx.out(`  ${`${l.from} → ${l.to}`.padEnd(36)} NDCG@${l.k} ${sign}${Math.abs(l.delta).toFixed(4)} ± ${l.ci95.toFixed(4)}  (${l.n.toLocaleString()} requests: ${l.better.toLocaleString()} better, ${l.worse.toLocaleString()} worse, sign test ${pValue(l.signP)}${ild})`);
     const g = l.graded;
     if (g !== undefined) {
       ctx.out(`  ${''.padEnd(36)} graded NDCG@${l.k} (booking 3, click 1) ${g.from.toFixed(4)} → ${g.to.toFixed(4)}: ${g.delta >= 0 ? '+' : '−'}${Math.abs(g.delta).toFixed(4)} ± ${g.ci95.toFixed(4)}`
-        + ` (${g.better.toLocaleString()} better, ${g.worse.toLocaleString()} worse)`);
+        + ` (${g.better.toLocaleString()} better, ${g.worse.toLocaleString()} worse, sign test ${pValue(g.signP)})`);
     }
     const t = l.truth;
     if (t !== undefined) {
       ctx.out(`  ${''.padEnd(36)} true NDCG@${l.k} (hidden click probabilities) ${t.from.toFixed(4)} → ${t.to.toFixed(4)}: ${t.delta >= 0 ? '+' : '−'}${Math.abs(t.delta).toFixed(4)} ± ${t.ci95.toFixed(4)}`
-        + ` (${t.better.toLocaleString()} better, ${t.worse.toLocaleString()} worse)`);
+        + ` (${t.better.toLocaleString()} better, ${t.worse.toLocaleString()} worse, sign test ${pValue(t.signP)})`);
     }
   }
+}
+
+/** A p-value for the report: 3 significant digits, or "< 1e-6". */
+function pValue(p: number): string {
+  return p < 1e-6 ? 'p < 1e-6' : `p = ${p.toPrecision(2)}`;
 }

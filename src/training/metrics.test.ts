@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Interaction } from '../domain/types.ts';
 import {
-  MetricsAccumulator, StageLiftAccumulator, averagePrecisionAtK, gainNdcgAtK, gradedNdcgAtK, intraListDiversity, catalogCoverage, hashUnit, hitRateAtK, ndcgAtK, precisionAtK,
+  MetricsAccumulator, StageLiftAccumulator, averagePrecisionAtK, gainNdcgAtK, gradedNdcgAtK, signTestP, intraListDiversity, catalogCoverage, hashUnit, hitRateAtK, ndcgAtK, precisionAtK,
   randomSplit, rankingMetrics, recallAtK, timeSplit,
 } from './metrics.ts';
 
@@ -166,6 +166,15 @@ describe('StageLiftAccumulator', () => {
     expect(lift!.delta).toBeLessThan(0); // the logged clicks say the opposite, by chance
     close(gainNdcgAtK(['x', 'a'], gains, 1), 0);
     expect(gainNdcgAtK(['a'], new Map(), 3)).toBe(0);
+  });
+
+  it('sign test: equal counts give p = 1, 508 vs 416 is significant, 30 vs 20 is not', () => {
+    expect(signTestP(0, 0)).toBe(1);
+    expect(signTestP(10, 10)).toBe(1);
+    // z = (92 − 1) / √924 = 2.99 → p ≈ 0.0028.
+    expect(signTestP(508, 416)).toBeCloseTo(0.0028, 4);
+    expect(signTestP(416, 508)).toBeCloseTo(0.0028, 4);
+    expect(signTestP(30, 20)).toBeGreaterThan(0.2);
   });
 
   it('refuses a request scored by a different number of stages', () => {

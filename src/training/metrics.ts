@@ -258,19 +258,13 @@ export function randomSplit(interactions: readonly Interaction[], fraction: numb
 }
 
 /** How much one stage's order moved NDCG@k over the previous stage's, on the same requests. */
-export interface StageLift {
+/** One stage compared with the previous one on NDCG@k, request by request (see PairedDifference). */
+export interface StageLift extends PairedDifference {
   from: string;
   to: string;
   k: number;
   /** Requests compared (those with a relevant item). */
   n: number;
-  /** Mean NDCG@k difference, `to` − `from`. */
-  delta: number;
-  /** Half-width of the 95 % confidence interval of `delta` (normal approximation over paired differences). */
-  ci95: number;
-  /** Requests where `to` scored higher / lower. */
-  better: number;
-  worse: number;
   /** With a similarity: mean intra-list diversity@k (mean 1 − similarity over pairs in the top k) of both stages. */
   diversity?: { from: number; to: number };
   /** With grades: the same comparison on graded NDCG@k (see gradedNdcgAtK), and both stages' means. */
@@ -284,10 +278,36 @@ export interface StageLift {
 
 /** A paired comparison of per-request values: mean difference, its 95 % CI half-width, and the counts. */
 export interface PairedDifference {
+  /** Mean difference, `to` − `from`. */
   delta: number;
+  /** Half-width of the 95 % confidence interval of `delta` (normal approximation over paired differences). */
   ci95: number;
+  /** Requests where `to` scored higher / lower. */
   better: number;
   worse: number;
+  /**
+   * Two-sided p-value of the sign test (are `better` and `worse` equally likely?), normal approximation
+   * with continuity correction; 1 when nothing changed. It sees how often a stage helps rather than by how
+   * much, so it catches a stage that helps many requests a little where the mean's interval is wide.
+   */
+  signP: number;
+}
+
+/** Two-sided sign-test p-value for `better` vs `worse` (ties dropped). */
+export function signTestP(better: number, worse: number): number {
+  const n = better + worse;
+  if (n === 0) return 1;
+  const z = Math.max(0, Math.abs(better - worse) - 1) / Math.sqrt(n);
+  if (z === 0) return 1;
+  return Math.min(1, 2 * (1 - normalCdf(z)));
+}
+
+/** Standard normal CDF (Abramowitz–Stegun 7.1.26 erf, |error| < 1.5e-7). */
+function normalCdf(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const erf = 1 - t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-x * x);
+  return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
 }
 
 /** Mean of b − a over paired values, with a normal-approximation 95 % interval and better/worse counts. */
@@ -306,7 +326,7 @@ export function pairedDifference(a: readonly number[], b: readonly number[]): Pa
   let ss = 0;
   for (let j = 0; j < n; j++) ss += (b[j]! - a[j]! - delta) ** 2;
   const se = n > 1 ? Math.sqrt(ss / (n - 1) / n) : 0;
-  return { delta, ci95: 1.96 * se, better, worse };
+  return { delta, ci95: 1.96 * se, better, worse, signP: signTestP(better, worse) };
 }
 
 /** Intra-list diversity of the top k: the mean of 1 − similarity over its pairs (0 with fewer than two items). */
