@@ -19,8 +19,8 @@ function script(lua: string): Script {
 /**
  * Shared Lua: a row lives at a string key (field '') or in a field of its partition's hash (see
  * redis-keys.ts). `head` reads the first bytes of a row, `put` stores one: a string with PXAT; a hash
- * field, pushing the hash's expiry out to the row's if later (so an idle partition's hash expires as a
- * whole), and sweeping the hash's expired fields whenever a new field brings it to 64, 128, 256, …
+ * field, pushing the hash's expiry out to the row's if later (PEXPIREAT … GT, Redis 7.0 or later; so an
+ * idle partition's hash expires as a whole), and sweeping the hash's expired fields whenever a new field brings it to 64, 128, 256, …
  * fields (amortised O(1) per new field; Redis 7.0 has no per-field TTL, and readers skip expired rows).
  */
 const ROWS = `local function foreign(key, field)
@@ -55,8 +55,8 @@ local function put(key, field, value, expiresAt)
     return
   end
   local added = redis.call('HSET', key, field, value)
-  local pttl = redis.call('PTTL', key)
-  if pttl < 0 or nowms() + pttl < at then redis.call('PEXPIREAT', key, at) end
+  -- GT (Redis 7): only a later expiry; a hash without one (just created) counts as never expiring.
+  if redis.call('PEXPIREAT', key, at, 'GT') == 0 and redis.call('PTTL', key) == -1 then redis.call('PEXPIREAT', key, at) end
   if added == 1 then sweep(key) end
 end`;
 
