@@ -5,16 +5,20 @@
  *      projection and assembly included): cold (every row from Redis; also the Cluster-style path, one MGET
  *      per hash tag, and the floor: one MGET of the same keys, values not decoded) and with the client-side
  *      cache warm (item rows in the process, user and user×item rows from Redis), each with a user×item
- *      row for every candidate (dense) and for `touched` of them (sparse);
+ *      row for every candidate (dense) and for `touched` of them (sparse); and the sparse cached read again
+ *      while another client rewrites `churn` random item rows per second (cached rows keep being invalidated);
  *   2. streaming updates per second into Redis (applyEvents: load + fold + compare-and-set commit, both
  *      pipelined per batch), without and with the offline history;
  *   3. a point-in-time historical join of L label rows against R feature rows (Parquet generated here by
  *      DuckDB), through getHistoricalFeatures.
  * Usage: node --max-semi-space-size=64 --import tsx bench/features.ts [--redis redis://127.0.0.1:6379] [--candidates 500]
- *   [--touched 20] [--requests 2000] [--events 200000] [--batch 500] [--labels 1000000] [--rows 10000000]
+ *   [--touched 20] [--churn 2000] [--requests 2000] [--events 200000] [--batch 500] [--labels 1000000] [--rows 10000000]
  *   [--entities 100000] [--only online,stream,historical]
  */
 import { parseArgs } from 'node:util';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,13 +38,14 @@ import type { FeatureWrite } from '../src/ports/features.ts';
 
 const { values: flags } = parseArgs({ options: {
   redis: { type: 'string', default: 'redis://127.0.0.1:6379' }, candidates: { type: 'string', default: '500' },
-  requests: { type: 'string', default: '2000' }, touched: { type: 'string', default: '20' }, events: { type: 'string', default: '200000' }, batch: { type: 'string', default: '500' },
+  requests: { type: 'string', default: '2000' }, touched: { type: 'string', default: '20' }, churn: { type: 'string', default: '2000' }, events: { type: 'string', default: '200000' }, batch: { type: 'string', default: '500' },
   labels: { type: 'string', default: '1000000' }, rows: { type: 'string', default: '10000000' }, entities: { type: 'string', default: '100000' },
   only: { type: 'string', default: 'online,stream,historical' },
+  'churn-child': { type: 'boolean', default: false }, prefix: { type: 'string' },
 } });
 const only = new Set(flags.only.split(','));
 const DAY = 86_400_000;
-const prefix = `wf_bench_${process.pid}_${Date.now().toString(36)}:`;
+const prefix = flags.prefix ?? `wf_bench_${process.pid}_${Date.now().toString(36)}:`;
 
 function quantiles(ms: number[]): string {
   ms.sort((a, b) => a - b);
@@ -97,6 +102,12 @@ async function benchOnline(): Promise<void> {
   for (let i = 0; i < rows.length; i += 5000) await online.write(rows.slice(i, i + 5000));
   console.log(`online: ${rows.length.toLocaleString()} rows in Redis; 1 user + ${nCand} candidates × 20 features per request (5 user, 10 item, 5 user×item), `
     + `${requests} requests per line; load average ${os.loadavg()[0]!.toFixed(1)}`);
+  const churn = Number(flags.churn);
+  /** Another process rewriting random item rows at `churn` per second until stopped (as the stream does on clicks). */
+  const startChurn = () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--churn-child', '--prefix', prefix, '--churn', String(churn), '--redis', flags.redis], { stdio: 'inherit' });
+    return { stop: async () => { child.kill('SIGTERM'); await once(child, 'exit'); } };
+  };
   const stores = Object.fromEntries((['dense', 'sparse'] as const).flatMap((ui) => [
     [`${ui} cold`, createFeatureStore({ online, definitions: defineFeatures(onlineDefinitions(ui)), itemLookup: recordLookup({}) })],
     [`${ui} cached`, createFeatureStore({ online: cachedOnline, definitions: defineFeatures(onlineDefinitions(ui)), itemLookup: recordLookup({}) })],
@@ -133,7 +144,11 @@ async function benchOnline(): Promise<void> {
     ['sparse, cold: readForRanking', (u: number) => stores['sparse cold']!.readForRanking(`u${u}`, cands[u]!)],
     ['sparse, cached: adapter read', (u: number) => cachedOnline.read(sparse[u]!)],
     ['sparse, cached: readForRanking', (u: number) => stores['sparse cached']!.readForRanking(`u${u}`, cands[u]!)],
+    [`sparse, cached, ${churn} item updates/s: adapter read`, (u: number) => cachedOnline.read(sparse[u]!)],
   ] as const) {
+    // The last line runs while another process rewrites random item rows at `churn` per second (as the
+    // stream does on clicks), so cached rows keep being invalidated and re-read. It shares the 2 cores.
+    const churning = label.includes('updates/s') ? startChurn() : undefined;
     for (let i = 0; i < 200; i++) await run(i % users);
     const ms: number[] = [];
     const redis0 = await redisCpuSeconds(clusterClient);
@@ -146,6 +161,7 @@ async function benchOnline(): Promise<void> {
     }
     const node = process.cpuUsage(cpu);
     const redisMs = ((await redisCpuSeconds(clusterClient)) - redis0) * 1000 / requests;
+    await churning?.stop();
     const cache1 = cachedOnline.cacheStats()!;
     const hits = cache1.hits - cache0.hits;
     const hitRate = label.includes('cached') ? `, item cache hits ${(100 * hits / Math.max(1, hits + cache1.misses - cache0.misses)).toFixed(1)} %` : '';
@@ -265,6 +281,32 @@ async function benchHistorical(): Promise<void> {
 async function getHist(offline: Awaited<ReturnType<typeof createDuckDbOfflineStore>>, defs: ReturnType<typeof defineFeatures>, labels: { entityKey: string; ts: number }[]) {
   const { getHistoricalFeatures } = await import('../src/features/historical.ts');
   return getHistoricalFeatures(offline, defs, labels, 'hist');
+}
+
+/** The --churn-child process: rewrite random item rows of the online bench at --churn per second until SIGTERM. */
+async function churnChild(): Promise<void> {
+  const writer = new RedisOnlineFeatures(new Redis(flags.redis), { keyPrefix: prefix });
+  const rng = createRng(2);
+  const rate = Number(flags.churn);
+  let on = true;
+  process.on('SIGTERM', () => { on = false; });
+  const t0 = performance.now();
+  let writes = 0;
+  while (on) {
+    const due = Math.floor(((performance.now() - t0) / 1000) * rate) - writes;
+    if (due > 0) {
+      const values = () => Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`f${i}`, Math.round(rng.next() * 1e6) / 1e3]));
+      await writer.write(Array.from({ length: due }, () => ({ key: itemKey(`h${rng.int(10_000)}`), view: 'item_stats', eventTs: Date.now(), ttlMs: DAY, values: values() })));
+      writes += due;
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  await writer.close();
+}
+
+if (flags['churn-child']) {
+  await churnChild();
+  process.exit(0);
 }
 
 console.log(`feature store bench — Node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}, ${new Date().toISOString()}`);
