@@ -132,6 +132,17 @@ describe('rankers', () => {
     expect(explain(ordered[0]!, trained.rankers.ranker)).toContainEqual({ kind: 'feature', feature: 'well-rated' });
   });
 
+  it('serve the re-ranker only when it beats the ranker order on held-out requests', () => {
+    if (!trained.trained) throw new Error(trained.note);
+    const m = trained.metrics;
+    expect(trained.rankers.reranker !== undefined).toBe(m['reranker_valid_ndcg10']! > m['reranker_valid_ndcg10_ranker_order']!);
+    // A re-ranker that cannot move anything (a vanishing learning rate) ties the ranker order: not served.
+    const inert = trainRankers(groups, { catalog }, { minGroups: 100, rerankTop: 8, reranker: { learningRate: 1e-12, numIterations: 2 } });
+    if (!inert.trained) throw new Error(inert.note);
+    expect(inert.rankers.reranker).toBeUndefined();
+    expect(inert.notes.join('\n')).toMatch(/re-ranker not served: validation NDCG@10 [0-9.]+ does not beat the ranker order's/);
+  });
+
   it('are skipped with a note when too few requests were labelled', () => {
     const r = trainRankers(groups.slice(0, 10), { catalog });
     expect(r.trained).toBe(false);

@@ -69,12 +69,14 @@ export function trainRankers(groups: readonly RankingGroup[], data: RerankData, 
     const t2 = performance.now();
     const valid = rerankDataset(reValid);
     const fit = trainGbdt(rerankDataset(reTrain), { ...RERANKER_PARAMS, ...o.reranker, objective: 'lambdarank' }, { valid });
-    reranker = fit.model;
     // The validation rows start from the ranker's scores (init scores): their NDCG is the ranker order's.
     const before = meanNdcg(valid, valid.initScores ?? new Float64Array(valid.numRows), 10);
     const after = last(fit.history, 'ndcg@10');
     log(`re-ranker (LambdaMART): ${fit.bestIteration} trees on ${reTrain.length.toLocaleString('en-US')} requests in ${((performance.now() - t2) / 1000).toFixed(1)} s; validation NDCG@10 ${before.toFixed(4)} (ranker order) → ${after.toFixed(4)}`);
     Object.assign(metrics, { reranker_trees: fit.bestIteration, reranker_valid_ndcg10_ranker_order: before, reranker_valid_ndcg10: after });
+    // A stage gate: serve the re-ranker only when it beats the order it starts from on held-out requests.
+    if (after > before) reranker = fit.model;
+    else notes.push(`re-ranker not served: validation NDCG@10 ${after.toFixed(4)} does not beat the ranker order's ${before.toFixed(4)}; the ranker's order is served`);
   } else {
     notes.push(`re-ranker skipped: ${reTrain.length} labelled requests for it; the ranker's order is served`);
   }
