@@ -51,7 +51,8 @@ if (redis.url === undefined) {
       expect(await itemClicks()).toBeGreaterThan(before + 0.9);
       const metrics = (await f.app.server.inject({ method: 'GET', url: '/metrics' })).body;
       expect(metrics).toMatch(/recsys_feature_cache_lookups_total\{result="hit"\} [1-9]/);
-      expect(metrics).toMatch(/recsys_feature_cache_rows [1-9]/);
+      expect(metrics).toMatch(/recsys_feature_cache_rows \d+/);
+      expect(metrics).toMatch(/recsys_feature_cache_invalidations_total [1-9]/);
     });
   });
 }

@@ -40,7 +40,7 @@ async function started(maxRows?: number) {
 describe('TrackedRowCache', () => {
   it('subscribes before pointing tracking at the subscriber, then serves what fetches stored', async () => {
     const { cache, sent } = await started();
-    expect(sent).toEqual([`SUBSCRIBE ${INVALIDATION_CHANNEL}`, 'CLIENT TRACKING on REDIRECT 7 OPTIN']);
+    expect(sent).toEqual([`SUBSCRIBE ${INVALIDATION_CHANNEL}`, 'CLIENT TRACKING on REDIRECT 7 OPTIN NOLOOP']);
     expect(cache.active).toBe(true);
     expect(cache.subscriberId).toBe(7);
     const f = cache.begin(['a', 'b']);

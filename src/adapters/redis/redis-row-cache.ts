@@ -1,7 +1,8 @@
 /**
  * @module adapters/redis/redis-row-cache
  * A process-local cache of decoded rows that Redis keeps coherent (server-assisted client-side caching,
- * RESP2 two-connection mode): the read connection runs `CLIENT TRACKING on REDIRECT <id> OPTIN`, each
+ * RESP2 two-connection mode): the read connection runs `CLIENT TRACKING on REDIRECT <id> OPTIN NOLOOP`
+ * (NOLOOP: no messages for this connection's own writes, which drop their keys locally), each
  * cached fetch is preceded by `CLIENT CACHING yes`, and Redis pushes the key of every tracked key that
  * changes (written, deleted, expired, evicted, flushed) to a subscriber connection on
  * `__redis__:invalidate`. Redis tracks only the keys this process fetched, and forgets a key once it has
@@ -203,7 +204,7 @@ export class TrackedRowCache {
             this.subId = id;
             this.subscribed = true;
           }
-          await this.data.call('CLIENT', 'TRACKING', 'on', 'REDIRECT', String(this.subId), 'OPTIN');
+          await this.data.call('CLIENT', 'TRACKING', 'on', 'REDIRECT', String(this.subId), 'OPTIN', 'NOLOOP');
           if (generation === this.generation && this.subscribed) {
             this.ready = true;
             return;
