@@ -95,6 +95,7 @@ export function createFeatureStore(deps: FeatureStoreDeps, opts: FeatureStoreOpt
       // A per-item view's key is a one-to-one function of the item id, so keys are deduplicated by item
       // (ids are usually the caller's strings, already hashed) rather than by building a set of new keys.
       const first = firstOccurrences(itemIds);
+      const posOf = first === undefined ? undefined : firstPositions(itemIds);
       const lookups = plan.views.map((pv, vi) => {
         const keys = keysOf[vi]!;
         if (!pv.keyNames.includes('item')) return { view: pv.view.name, keys: keys[0] === undefined ? [] : [keys[0]] };
@@ -102,7 +103,7 @@ export function createFeatureStore(deps: FeatureStoreDeps, opts: FeatureStoreOpt
       });
       const rows = await deps.online.read(lookups);
       const asOf = clock();
-      return { columns: plan.refs, types: plan.types, itemIds, values: assembleCandidates(plan, keysOf, rows, itemIds.length, asOf), asOf };
+      return { columns: plan.refs, types: plan.types, itemIds, values: assembleCandidates(plan, keysOf, rows, itemIds.length, asOf, posOf), asOf };
     },
 
     async getHistoricalFeatures(labels, name = service) {
@@ -114,6 +115,18 @@ export function createFeatureStore(deps: FeatureStoreDeps, opts: FeatureStoreOpt
       await deps.offline?.flush();
     },
   };
+}
+
+/** For each id, the position of its first occurrence among the distinct ids (in order of appearance). */
+function firstPositions(ids: readonly string[]): Int32Array {
+  const at = new Map<string, number>();
+  const out = new Int32Array(ids.length);
+  ids.forEach((id, i) => {
+    let p = at.get(id);
+    if (p === undefined) at.set(id, p = at.size);
+    out[i] = p;
+  });
+  return out;
 }
 
 /** Whether each id is the first occurrence of its value; undefined when every id is distinct. */

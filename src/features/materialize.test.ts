@@ -40,7 +40,7 @@ describe('materialize', () => {
   let artifacts: FsArtifactStore;
   let remove: () => Promise<void>;
   const online = new MemoryOnlineFeatures({ clock });
-  const q = async (id: string) => (await online.read([{ view: 'item_static', keys: [itemKey(id)] }]))[0]?.get(itemKey(id))?.values['q'];
+  const q = async (id: string) => (await online.read([{ view: 'item_static', keys: [itemKey(id)] }]))[0]?.[0]?.values['q'];
   const run = (writer: OnlineFeatureWriter = online, progress?: MaterializeProgress[], start = 0, end = T0 + 10 * DAY) => materialize(offline, writer, {
     definitions: defs, artifacts, start, end, views: ['item_static'], segmentsPerStep: 1, clock,
     ...(progress === undefined ? {} : { onProgress: (p: MaterializeProgress) => { progress.push(p); } }),

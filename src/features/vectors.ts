@@ -95,11 +95,13 @@ export function assembleRow(plan: ServicePlan, rowOf: (viewIndex: number) => Fea
 
 /**
  * The rows of n candidates read at t: keysOf[vi][i] is candidate i's key for view vi (undefined: no
- * value), rowsOf[vi] the rows read for view vi. Each distinct (view, key) is projected once, with the
- * same valuesAt as training rows.
+ * value); rowsOf[vi] the rows read for view vi, in lookup order: position i for candidate i of a view keyed
+ * by item (posOf[i] when the lookup listed repeated items once), position 0 for a view without the item,
+ * whose row is projected once. Projection is the same valuesAt as training rows'.
  */
 export function assembleCandidates(
-  plan: ServicePlan, keysOf: readonly (readonly (EntityKey | undefined)[])[], rowsOf: readonly ReadonlyMap<EntityKey, FeatureRow>[], n: number, t: number,
+  plan: ServicePlan, keysOf: readonly (readonly (EntityKey | undefined)[])[], rowsOf: readonly (readonly (FeatureRow | undefined)[])[], n: number, t: number,
+  posOf?: Int32Array,
 ): (FeatureValue | null)[][] {
   const empty = new Array<FeatureValue | null>(plan.refs.length).fill(null);
   const out = Array.from({ length: n }, () => empty.slice());
@@ -107,16 +109,18 @@ export function assembleCandidates(
     const keys = keysOf[vi] ?? [];
     const rows = rowsOf[vi];
     if (rows === undefined) return;
-    // Batch values are used as stored: no projection to share, so no memo (a Map write per candidate).
-    const seen = pv.timeDependent ? new Map<EntityKey, FeatureValues | null>() : undefined;
+    // A view without the item in its key has one row for every candidate: projected once.
+    const perItem = pv.keyNames.includes('item');
+    let shared: FeatureValues | null | undefined;
     for (let i = 0; i < n; i++) {
-      const key = keys[i];
-      if (key === undefined) continue;
-      let values = seen?.get(key);
-      if (values === undefined) {
-        const row = rows.get(key);
+      if (keys[i] === undefined) continue;
+      let values: FeatureValues | null;
+      if (perItem) {
+        const row = rows[posOf === undefined ? i : posOf[i]!];
         values = row === undefined ? null : valuesAt(pv, row, t);
-        seen?.set(key, values);
+      } else {
+        if (shared === undefined) { const row = rows[0]; shared = row === undefined ? null : valuesAt(pv, row, t); }
+        values = shared;
       }
       if (values !== null) pv.place(values, out[i]!);
     }

@@ -47,10 +47,11 @@ export interface FeatureWrite extends FeatureRow {
 export interface OnlineFeatureReader {
   /**
    * The rows of every lookup, in one batch: one round trip on Redis for a whole ranking request.
-   * Result i maps lookups[i]'s keys to their rows. A key with no row, or whose row expired
-   * (now − eventTs > its ttlMs, "now" from the adapter's clock), is absent from the map.
+   * Result[i][j] is the row of lookups[i].keys[j] (positions, not a map: a ranking request reads 500 rows
+   * per view, and maps would cost an insert and a lookup each), or undefined when the key has no row or
+   * its row expired (now − eventTs > its ttlMs, "now" from the adapter's clock).
    */
-  read(lookups: readonly OnlineLookup[]): Promise<ReadonlyMap<EntityKey, FeatureRow>[]>;
+  read(lookups: readonly OnlineLookup[]): Promise<(FeatureRow | undefined)[][]>;
 }
 
 /** Online feature upserts (materialisation, batch loads). */

@@ -64,7 +64,7 @@ if (redis.url === undefined) {
       await store.write([ui('new', 3_600_000)]);
       expect((await admin.hkeys(hash)).sort()).toEqual(['item=long', 'item=new', 'item=short']);
       const [rows] = await store.read([{ view: 'ui', keys: ['long', 'short', 'new', 'gone1'].map((i) => userItemKey('u1', i)) }]);
-      expect([...rows!.keys()].sort()).toEqual([userItemKey('u1', 'long'), userItemKey('u1', 'new'), userItemKey('u1', 'short')]);
+      expect(rows!.map((r) => r !== undefined)).toEqual([true, true, true, false]);
     });
 
     it('refuses a hash field it did not write, naming the key and field', async () => {

@@ -37,16 +37,14 @@ export class MemoryOnlineFeatures implements OnlineFeatureReader, OnlineFeatureW
     this.dedupTtlMs = opts.eventDedupTtlMs ?? DAY;
   }
 
-  async read(lookups: readonly OnlineLookup[]): Promise<ReadonlyMap<EntityKey, FeatureRow>[]> {
+  async read(lookups: readonly OnlineLookup[]): Promise<(FeatureRow | undefined)[][]> {
     const now = this.clock();
     return lookups.map(({ view, keys }) => {
-      const out = new Map<EntityKey, FeatureRow>();
       const byKey = this.rows.view(view);
-      for (const key of keys) {
+      return keys.map((key) => {
         const s = byKey?.get(key);
-        if (s !== undefined && now <= s.expiresAt) out.set(key, s.row);
-      }
-      return out;
+        return s !== undefined && now <= s.expiresAt ? s.row : undefined;
+      });
     });
   }
 

@@ -95,7 +95,7 @@ export class RedisOnlineFeatures implements OnlineFeatureReader, OnlineFeatureWr
     return this.cache?.subscriberId;
   }
 
-  async read(lookups: readonly OnlineLookup[]): Promise<ReadonlyMap<EntityKey, FeatureRow>[]> {
+  async read(lookups: readonly OnlineLookup[]): Promise<(FeatureRow | undefined)[][]> {
     const cache = this.cache?.active === true ? this.cache : undefined;
     const batch = new ReadBatch();
     const plans = lookups.map((l) => this.planLookup(l, batch, cache));
@@ -164,8 +164,8 @@ export class RedisOnlineFeatures implements OnlineFeatureReader, OnlineFeatureWr
     return { kind: 'fields', hashOf, hashes };
   }
 
-  private assemble(ks: readonly EntityKey[], plan: LookupPlan, replies: Replies, fetched: readonly (CachedRow | undefined)[], now: number): Map<EntityKey, FeatureRow> {
-    const out = new Map<EntityKey, FeatureRow>();
+  private assemble(ks: readonly EntityKey[], plan: LookupPlan, replies: Replies, fetched: readonly (CachedRow | undefined)[], now: number): (FeatureRow | undefined)[] {
+    const out = new Array<FeatureRow | undefined>(ks.length).fill(undefined);
     const decoder = this.decoder;
     if (plan.kind === 'strings') {
       for (let j = 0; j < ks.length; j++) {
@@ -174,10 +174,10 @@ export class RedisOnlineFeatures implements OnlineFeatureReader, OnlineFeatureWr
           const b = replies.strings[slot];
           if (b === null || b === undefined) continue;
           const row = decoder.decode(b, replies.stringKeys[slot]!);
-          if (now <= decoder.expiresAt) out.set(ks[j]!, row);
+          if (now <= decoder.expiresAt) out[j] = row;
         } else {
           const entry = slot === HIT ? plan.hits[j] : fetched[TRACKED - slot - 1];
-          if (entry?.row !== undefined && now <= entry.expiresAt) out.set(ks[j]!, entry.row);
+          if (entry?.row !== undefined && now <= entry.expiresAt) out[j] = entry.row;
         }
       }
       return out;
@@ -189,7 +189,7 @@ export class RedisOnlineFeatures implements OnlineFeatureReader, OnlineFeatureWr
       const b = fieldMaps[h]!.get(field);
       if (b === undefined) continue;
       const row = decoder.decode(b, `${replies.hashKeys[plan.hashes[h]!]!} field ${field}`);
-      if (now <= decoder.expiresAt) out.set(ks[j]!, row);
+      if (now <= decoder.expiresAt) out[j] = row;
     }
     return out;
   }
