@@ -17,6 +17,7 @@
  * Eviction is first-in first-out at `maxRows` (Redis still tracks an evicted key; its later invalidation
  * is ignored).
  */
+import { once } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { FeatureRow } from '../../ports/features.ts';
 
@@ -92,6 +93,7 @@ export class TrackedRowCache {
   /** Connect the subscriber and enable tracking; throws when Redis refuses (e.g. before Redis 6). */
   async start(): Promise<void> {
     if (this.sub.status === 'wait') await this.sub.connect();
+    else if (this.sub.status !== 'ready') await once(this.sub, 'ready');
     await this.setUp();
   }
 
@@ -194,6 +196,10 @@ export class TrackedRowCache {
 
   /** Subscribe (reading the subscriber's id first) and point the read connection's tracking at it. */
   private setUp(): Promise<void> {
+    // Only on a ready subscriber: a command queued while it connects can reach Redis before ioredis's own
+    // ready check (INFO), which Redis then refuses in subscriber mode, and ioredis drops the connection.
+    // The subscriber's 'ready' handler calls setUp again.
+    if (this.sub.status !== 'ready') return Promise.resolve();
     this.settingUp ??= (async () => {
       try {
         while (!this.closed) {
