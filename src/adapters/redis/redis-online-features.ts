@@ -66,7 +66,7 @@ export class RedisOnlineFeatures implements OnlineFeatureReader, OnlineFeatureWr
     }
     if (client.isCluster) throw new InvalidInputError('the online store\'s client-side cache needs standalone Redis (not Cluster); turn it off');
     const data = client as Redis;
-    const sub = data.duplicate({ autoResubscribe: false, lazyConnect: true });
+    const sub = data.duplicate({ autoResubscribe: false, lazyConnect: true, connectionName: 'wayfarer-cache-invalidations' });
     this.cache = new TrackedRowCache(data, sub, (redisKey) => locateRow(this.prefix, redisKey), opts.clientCache);
     this.cacheStarted = this.cache.start();
     this.cacheStarted.catch(() => {}); // awaited by cacheReady(); until then reads bypass the cache
