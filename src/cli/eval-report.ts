@@ -31,15 +31,10 @@ export function printEvalReport(ctx: CliContext, r: EvalReport): void {
     const sign = l.delta >= 0 ? '+' : '−';
     const ild = l.diversity === undefined ? '' : `; diversity@${l.k} ${l.diversity.from.toFixed(3)} → ${l.diversity.to.toFixed(3)}`;
     ctx.out(`  ${`${l.from} → ${l.to}`.padEnd(36)} NDCG@${l.k} ${sign}${Math.abs(l.delta).toFixed(4)} ± ${l.ci95.toFixed(4)}  (${l.n.toLocaleString()} requests: ${l.better.toLocaleString()} better, ${l.worse.toLocaleString()} worse, sign test ${pValue(l.signP)}${ild})`);
-    const g = l.graded;
-    if (g !== undefined) {
-      ctx.out(`  ${''.padEnd(36)} graded NDCG@${l.k} (booking 3, click 1) ${g.from.toFixed(4)} → ${g.to.toFixed(4)}: ${g.delta >= 0 ? '+' : '−'}${Math.abs(g.delta).toFixed(4)} ± ${g.ci95.toFixed(4)}`
-        + ` (${g.better.toLocaleString()} better, ${g.worse.toLocaleString()} worse, sign test ${pValue(g.signP)})`);
-    }
-    const t = l.truth;
-    if (t !== undefined) {
-      ctx.out(`  ${''.padEnd(36)} true NDCG@${l.k} (hidden click probabilities) ${t.from.toFixed(4)} → ${t.to.toFixed(4)}: ${t.delta >= 0 ? '+' : '−'}${Math.abs(t.delta).toFixed(4)} ± ${t.ci95.toFixed(4)}`
-        + ` (${t.better.toLocaleString()} better, ${t.worse.toLocaleString()} worse, sign test ${pValue(t.signP)})`);
+    for (const [what, c, label] of [['graded', l.graded, '(booking 3, click 1)'], ['true', l.truth, '(hidden click probabilities)']] as const) {
+      if (c === undefined) continue;
+      ctx.out(`  ${''.padEnd(36)} ${what} NDCG@${l.k} ${label} ${c.from.toFixed(4)} → ${c.to.toFixed(4)}: ${c.delta >= 0 ? '+' : '−'}${Math.abs(c.delta).toFixed(4)} ± ${c.ci95.toFixed(4)}`
+        + ` (${c.better.toLocaleString()} better, ${c.worse.toLocaleString()} worse, sign test ${pValue(c.signP)})`);
     }
   }
 }

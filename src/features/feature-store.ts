@@ -94,16 +94,15 @@ export function createFeatureStore(deps: FeatureStoreDeps, opts: FeatureStoreOpt
       });
       // A per-item view's key is a one-to-one function of the item id, so keys are deduplicated by item
       // (ids are usually the caller's strings, already hashed) rather than by building a set of new keys.
-      const first = firstOccurrences(itemIds);
-      const posOf = first === undefined ? undefined : firstPositions(itemIds);
+      const repeated = repeats(itemIds);
       const lookups = plan.views.map((pv, vi) => {
         const keys = keysOf[vi]!;
         if (!pv.keyNames.includes('item')) return { view: pv.view.name, keys: keys[0] === undefined ? [] : [keys[0]] };
-        return { view: pv.view.name, keys: keys.filter((k, i): k is EntityKey => k !== undefined && (first === undefined || first[i] === true)) };
+        return { view: pv.view.name, keys: keys.filter((k, i): k is EntityKey => k !== undefined && (repeated === undefined || repeated.first[i] === true)) };
       });
       const rows = await deps.online.read(lookups);
       const asOf = clock();
-      return { columns: plan.refs, types: plan.types, itemIds, values: assembleCandidates(plan, keysOf, rows, itemIds.length, asOf, posOf), asOf };
+      return { columns: plan.refs, types: plan.types, itemIds, values: assembleCandidates(plan, keysOf, rows, itemIds.length, asOf, repeated?.positions), asOf };
     },
 
     async getHistoricalFeatures(labels, name = service) {
@@ -117,21 +116,21 @@ export function createFeatureStore(deps: FeatureStoreDeps, opts: FeatureStoreOpt
   };
 }
 
-/** For each id, the position of its first occurrence among the distinct ids (in order of appearance). */
-function firstPositions(ids: readonly string[]): Int32Array {
+/**
+ * For ids with repeats: whether each id is its value's first occurrence, and the position of that first
+ * occurrence among the distinct ids (in order of appearance). Undefined when every id is distinct.
+ */
+function repeats(ids: readonly string[]): { first: boolean[]; positions: Int32Array } | undefined {
   const at = new Map<string, number>();
-  const out = new Int32Array(ids.length);
-  ids.forEach((id, i) => {
-    let p = at.get(id);
-    if (p === undefined) at.set(id, p = at.size);
-    out[i] = p;
+  const positions = new Int32Array(ids.length);
+  const first = ids.map((id, i) => {
+    const p = at.get(id);
+    if (p !== undefined) {
+      positions[i] = p;
+      return false;
+    }
+    at.set(id, positions[i] = at.size);
+    return true;
   });
-  return out;
-}
-
-/** Whether each id is the first occurrence of its value; undefined when every id is distinct. */
-function firstOccurrences(ids: readonly string[]): boolean[] | undefined {
-  const seen = new Set<string>();
-  const first = ids.map((id) => seen.size !== seen.add(id).size);
-  return seen.size === ids.length ? undefined : first;
+  return at.size === ids.length ? undefined : { first, positions };
 }

@@ -381,16 +381,19 @@ export class StageLiftAccumulator {
 
   result(): StageLift[] {
     const mean = (xs: readonly number[]): number => xs.reduce((x, y) => x + y, 0) / Math.max(1, xs.length);
+    /** Stage i against i + 1 on a per-request series, with both means; undefined when it was not recorded. */
+    const compare = (series: readonly number[][], i: number): StageLift['graded'] => {
+      const [a, b] = [series[i]!, series[i + 1]!];
+      return a.length === 0 ? undefined : { ...pairedDifference(a, b), from: mean(a), to: mean(b) };
+    };
     return this.stages.slice(1).map((to, i) => {
       const n = this.ndcg[i]!.length;
       const lift: StageLift = { from: this.stages[i]!, to, k: this.k, n, ...pairedDifference(this.ndcg[i]!, this.ndcg[i + 1]!) };
       if (this.similarity !== undefined && n > 0) lift.diversity = { from: this.ild[i]! / n, to: this.ild[i + 1]! / n };
-      const ga = this.graded[i]!;
-      const gb = this.graded[i + 1]!;
-      if (ga.length > 0) lift.graded = { ...pairedDifference(ga, gb), from: mean(ga), to: mean(gb) };
-      const ta = this.truth[i]!;
-      const tb = this.truth[i + 1]!;
-      if (ta.length > 0) lift.truth = { ...pairedDifference(ta, tb), from: mean(ta), to: mean(tb) };
+      const graded = compare(this.graded, i);
+      if (graded !== undefined) lift.graded = graded;
+      const truth = compare(this.truth, i);
+      if (truth !== undefined) lift.truth = truth;
       return lift;
     });
   }

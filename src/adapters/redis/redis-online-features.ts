@@ -215,7 +215,7 @@ export class RedisOnlineFeatures implements OnlineFeatureReader, OnlineFeatureWr
     const hashKeys = batch.hashes.map((h) => h.key);
     if (this.client.isCluster) {
       const [strings, ...hashes] = await Promise.all([
-        this.mget(batch.strings),
+        this.mgetPerTag(batch.strings),
         ...batch.hashes.map((h) => (h.fields === undefined ? this.client.callBuffer('HGETALL', h.key) : this.client.hmgetBuffer(h.key, ...h.fields)) as Promise<Value[]>),
       ]);
       return replies(batch, strings, hashes, [], hashKeys);
@@ -296,15 +296,9 @@ export class RedisOnlineFeatures implements OnlineFeatureReader, OnlineFeatureWr
     await this.client.quit().catch(() => this.client.disconnect());
   }
 
-  /** One MGET (standalone, split at maxKeys) or one MGET per hash tag (Cluster); values in key order. */
-  private async mget(keys: readonly string[]): Promise<Value[]> {
+  /** Cluster: one MGET per hash tag, sent concurrently; values in key order. */
+  private async mgetPerTag(keys: readonly string[]): Promise<Value[]> {
     if (keys.length === 0) return [];
-    if (!this.client.isCluster) {
-      if (keys.length <= this.maxKeys) return this.client.mgetBuffer(...keys);
-      const p = this.client.pipeline();
-      for (const c of chunk(keys, this.maxKeys)) p.mgetBuffer(...c);
-      return ((await p.exec()) ?? []).flatMap((r) => unwrap(r) as Value[]);
-    }
     const byTag = new Map<string, number[]>();
     keys.forEach((k, i) => {
       const tag = hashTagOf(k);
@@ -322,37 +316,19 @@ export class RedisOnlineFeatures implements OnlineFeatureReader, OnlineFeatureWr
     return out;
   }
 
-  /** The values at `addresses` in order: string keys by MGET, hash fields by one HMGET per hash; one round trip. */
+  /** The values at `addresses` in order, in one round trip (send): string keys by MGET, each hash's fields by HMGET. */
   private async fetchAddresses(addresses: readonly RowAddress[]): Promise<Value[]> {
-    const strings: number[] = [];
-    const byHash = new Map<string, number[]>();
-    addresses.forEach((a, i) => {
-      if (a.field === '') strings.push(i);
-      else {
-        const list = byHash.get(a.key);
-        if (list === undefined) byHash.set(a.key, [i]);
-        else list.push(i);
-      }
+    const batch = new ReadBatch();
+    const hashIndex = new Map<string, number>();
+    const slots = addresses.map((a) => {
+      if (a.field === '') return batch.strings.push(a.key) - 1;
+      let h = hashIndex.get(a.key);
+      if (h === undefined) hashIndex.set(a.key, h = batch.hashes.push({ key: a.key, fields: [] }) - 1);
+      batch.hashes[h]!.fields!.push(a.field);
+      return h;
     });
-    const hashes = [...byHash];
-    const hmget = ([key, idx]: [string, number[]]) => this.client.hmgetBuffer(key, ...idx.map((i) => addresses[i]!.field));
-    let stringValues: Value[];
-    let hashValues: Value[][];
-    if (this.client.isCluster || hashes.length === 0) {
-      [stringValues, ...hashValues] = await Promise.all([this.mget(strings.map((i) => addresses[i]!.key)), ...hashes.map(hmget)]);
-    } else {
-      const p = this.client.pipeline();
-      const chunks = chunk(strings.map((i) => addresses[i]!.key), this.maxKeys);
-      for (const c of chunks) p.mgetBuffer(...c);
-      for (const [key, idx] of hashes) p.hmgetBuffer(key, ...idx.map((i) => addresses[i]!.field));
-      const values = ((await p.exec()) ?? []).map(unwrap) as Value[][];
-      stringValues = values.slice(0, chunks.length).flat();
-      hashValues = values.slice(chunks.length);
-    }
-    const out = new Array<Value>(addresses.length).fill(null);
-    strings.forEach((i, j) => { out[i] = stringValues[j] ?? null; });
-    hashes.forEach(([, idx], h) => idx.forEach((i, j) => { out[i] = hashValues[h]?.[j] ?? null; }));
-    return out;
+    const r = await this.send(batch);
+    return addresses.map((a, i) => (a.field === '' ? r.strings[slots[i]!] : r.fieldMaps[slots[i]!]!.get(a.field)) ?? null);
   }
 
   /** EVALSHA every call (pipelined on standalone); calls that hit NOSCRIPT are re-sent with EVAL. */
