@@ -11,7 +11,7 @@ export {
   createTruth, trueUtility, TRUTH_FORMAT, USER_PREF_STRIDE, ITEM_ATTR_STRIDE,
   type HiddenTruth, type TruthData, type UtilityWeights,
 } from './truth.ts';
-export { examinedClickProbability } from './sessions.ts';
+export { examinedClickProbability, resemblance } from './sessions.ts';
 export { loadTruth, saveTruth, TRUTH_HEADER_FILE, type TruthHeader } from './truth-io.ts';
 export {
   writeMarketplaceFiles, USERS_HEADER, ITEMS_HEADER, INTERACTIONS_HEADER, BLOCKS_HEADER,

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Interaction } from '../../domain/types.ts';
 import type { ImportBatch } from '../import-types.ts';
 import { generateMarketplace, type MarketplaceOptions } from './marketplace.ts';
+import { examinedClickProbability, resemblance } from './sessions.ts';
 
 const DAY_MS = 86_400_000;
 const SMALL: MarketplaceOptions = { users: 2000, items: 1000, events: 60_000, seed: 42, batchSize: 5000 };
@@ -141,6 +142,31 @@ describe('generateMarketplace: learnable structure', () => {
     const total = counts.reduce((a, b) => a + b, 0);
     const head = counts.slice(0, Math.ceil(SMALL.items * 0.01)).reduce((a, b) => a + b, 0);
     expect(head / total).toBeGreaterThan(0.1);
+  });
+
+  it('clicks far less on a hotel listed below one of the same chain than its utility and position promise', () => {
+    const hotels = new Map(base.batches.flatMap((b) => b.items).map((i) => [i.id, i] as const));
+    const clicked = new Set(base.events.filter((e) => e.type === 'click').map((e) => `${e.sessionId}|${e.itemId}`));
+    const lists = new Map<string, Interaction[]>();
+    for (const e of base.events) if (e.type === 'impression') lists.set(e.sessionId!, [...(lists.get(e.sessionId!) ?? []), e]);
+    // Observed clicks over those expected from utility and position alone, for hotels with and without a same-chain hotel above.
+    const ratio = [[0, 0], [0, 0]];
+    for (const [session, list] of lists) {
+      list.forEach((e, p) => {
+        const chain = hotels.get(e.itemId)?.chain ?? null;
+        const dup = chain !== null && list.slice(0, p).some((o) => hotels.get(o.itemId)?.chain === chain) ? 1 : 0;
+        ratio[dup]![0]! += clicked.has(`${session}|${e.itemId}`) ? 1 : 0;
+        ratio[dup]![1]! += examinedClickProbability(utility(e)) / (1 + 0.2 * p);
+      });
+    }
+    const [alone, repeated] = ratio.map(([clicks, expected]) => clicks! / expected!);
+    expect(ratio[1]![1]).toBeGreaterThan(100);
+    expect(alone).toBeGreaterThan(0.8);
+    expect(repeated).toBeLessThan(0.5 * alone!);
+    expect(resemblance(true, 3, 4, 100, 300)).toBe(1);
+    expect(resemblance(false, 3, 3, 100, 114)).toBe(0.5);
+    expect(resemblance(false, 3, 3, 100, 116)).toBe(0);
+    expect(resemblance(false, 3, 4, 100, 100)).toBe(0);
   });
 
   it('has repeat visits where users click hotels again', () => {

@@ -1,7 +1,8 @@
 /**
  * @module data/synthetic/sessions
  * The session simulator: a user plans or resumes a trip (seasonal destination choice), searches a
- * city, sees a ranked list of its hotels, clicks by position bias × hidden utility, maybe books.
+ * city, sees a ranked list of its hotels, clicks by position bias × hidden utility (less for a hotel that
+ * looks like one listed above it), maybe books.
  */
 import type { Attributes, EventType, Interaction } from '../../domain/types.ts';
 import { exponential, gumbel, lognormal, type Rng } from '../../util/rng.ts';
@@ -20,14 +21,32 @@ const RECLICK_BOOST = 2.0;
 const EXAM_DECAY = 0.2;
 /** Utility of not booking anything (compared after Gumbel noise). */
 const OUTSIDE_UTILITY = 0.5;
+/**
+ * Click logit a hotel loses when a hotel listed above it resembles it fully (see resemblance): a user
+ * scanning a list passes over more of the same (a second hotel of a chain already listed, another
+ * 3-star at the same price), the redundancy that diversity in a result list exists to avoid.
+ */
+const REDUNDANCY = 1.5;
+/** Prices within this log-ratio (15 %) look alike. */
+const PRICE_ALIKE = Math.log(1.15);
+
+/**
+ * How much a hotel listed above another makes that one look like more of the same: 1 for the same chain,
+ * 0.5 for the same stars at a price within 15 %, else 0. Prices are nightly, > 0.
+ */
+export function resemblance(sameChain: boolean, starsA: number, starsB: number, priceA: number, priceB: number): number {
+  if (sameChain) return 1;
+  return starsA === starsB && Math.abs(Math.log(priceA / priceB)) < PRICE_ALIKE ? 0.5 : 0;
+}
 
 /**
  * The generator's probability that a user clicks a hotel of this true utility once they examine it (a new
- * hotel; a re-shown recent click gets RECLICK_BOOST on top). Evaluations on synthetic data use it as the
- * noise-free relevance of a candidate.
+ * hotel; a re-shown recent click gets RECLICK_BOOST on top), given the largest resemblance of a hotel
+ * listed above it (0 without context). Evaluations on synthetic data use it as the noise-free relevance
+ * of a candidate in the list a stage serves.
  */
-export function examinedClickProbability(utility: number): number {
-  return 1 / (1 + Math.exp(-(utility - CLICK_BIAS)));
+export function examinedClickProbability(utility: number, redundancy = 0): number {
+  return 1 / (1 + Math.exp(-(utility - CLICK_BIAS - REDUNDANCY * redundancy)));
 }
 const MAX_SHOWN = 25;
 const RECENT = 4;
@@ -78,6 +97,8 @@ export class SessionSimulator {
   private readonly shown = new Int32Array(MAX_SHOWN);
   private readonly score = new Float64Array(MAX_SHOWN);
   private readonly util = new Float64Array(MAX_SHOWN);
+  /** Per position: the largest resemblance of a hotel above it. */
+  private readonly redundancy = new Float64Array(MAX_SHOWN);
   private readonly clicked = new Int32Array(MAX_SHOWN);
   private shownN = 0;
   private recentShownN = 0;
@@ -195,6 +216,15 @@ export class SessionSimulator {
     this.shownN = n;
     this.sortByScore(this.recentShownN, n);
     for (let p = 0; p < n; p++) this.util[p] = this.world.truth.utility(u, this.shown[p]!);
+    for (let p = 0; p < n; p++) {
+      const a = this.shown[p]!;
+      let most = 0;
+      for (let q = 0; q < p && most < 1; q++) {
+        const b = this.shown[q]!;
+        most = Math.max(most, resemblance(hotels.chain[a]! >= 0 && hotels.chain[a] === hotels.chain[b], hotels.stars[a]!, hotels.stars[b]!, hotels.price[a]!, hotels.price[b]!));
+      }
+      this.redundancy[p] = most;
+    }
   }
 
   /** Insertion sort of positions [lo, hi) by descending score (lists are ≤ 25 long). */
@@ -217,7 +247,7 @@ export class SessionSimulator {
     this.clickedN = 0;
     for (let p = 0; p < this.shownN; p++) {
       const again = p < this.recentShownN;
-      const logit = this.util[p]! - CLICK_BIAS + (again ? RECLICK_BOOST : 0);
+      const logit = this.util[p]! - CLICK_BIAS - REDUNDANCY * this.redundancy[p]! + (again ? RECLICK_BOOST : 0);
       const exam = again ? 1 : 1 / (1 + EXAM_DECAY * p);
       if (this.rng.next() >= exam / (1 + Math.exp(-logit))) continue;
       t = Math.min(end, t + 5000 + Math.floor(exponential(this.rng, 35_000)));
