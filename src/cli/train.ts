@@ -62,11 +62,17 @@ export function registerBatchCommands(program: Command, ctx: CliContext): void {
     .option('--rrf-k <n>', 'RRF constant of the merge')
     .option('--no-oracle', 'skip the oracle row even when the synthetic truth is saved')
     .option('--no-rankers', 'evaluate the candidate stages only (no GBDT ranker, no LambdaMART re-ranker)')
+    .option('--diversity <list>', 'also score the rules stage at these MMR λ values (comma-separated, 0–1) on the same replayed searches')
     .action(async (flags: EvalFlags) => {
       if (flags.split !== 'time' && flags.split !== 'random') throw new UsageError(`--split must be time or random, got '${flags.split}'`);
       const fraction = Number(flags.fraction);
       if (!(fraction > 0 && fraction < 1)) throw new UsageError(`--fraction must be between 0 and 1, got '${flags.fraction}'`);
       const ks = flags.k.split(',').map((x) => intFlag('k', x.trim(), 1));
+      const diversityLambdas = (flags.diversity ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '').map((x) => {
+        const lambda = Number(x);
+        if (!(lambda >= 0 && lambda <= 1)) throw new UsageError(`--diversity takes λ values between 0 and 1, got '${x}'`);
+        return lambda;
+      });
       const config = ctx.config();
       const truthDir = truthDirOf(path.resolve(config.dataDir));
       const truth = flags.oracle && existsSync(path.join(truthDir, TRUTH_HEADER_FILE)) ? await loadTruth(truthDir) : undefined;
@@ -77,7 +83,7 @@ export function registerBatchCommands(program: Command, ctx: CliContext): void {
           split: flags.split, fraction, ks, maxUsers: intFlag('max-users', flags.maxUsers), seed: intFlag('seed', flags.seed),
           useContext: flags.context, onProgress: (phase, n) => bar.update(n, `${phase} ${n.toLocaleString()}`),
           indexes: vectorIndexes, twoTower: flags.twoTower ? { train: { epochs: intFlag('epochs', flags.epochs, 1), contextDropout: shareFlag('context-dropout', flags.contextDropout) } } : false,
-          ...candidateFlags(flags), log: (l) => ctx.info(l), ...(truth === undefined ? {} : { truth }), ranking: flags.rankers ? rankingOptions(config) : false, rules: config.ranking.rules,
+          ...candidateFlags(flags), log: (l) => ctx.info(l), ...(truth === undefined ? {} : { truth }), ranking: flags.rankers ? rankingOptions(config) : false, rules: config.ranking.rules, diversityLambdas,
         });
         bar.done();
         const sets = (flags.weights ?? '').split(';').map((w) => w.trim()).filter((w) => w !== '');
@@ -92,7 +98,7 @@ export function registerBatchCommands(program: Command, ctx: CliContext): void {
 
 interface EvalFlags {
   split: string; fraction: string; k: string; maxUsers: string; seed: string; context: boolean;
-  twoTower: boolean; epochs: string; contextDropout: string; weights?: string; rrfK?: string; oracle: boolean; rankers: boolean;
+  twoTower: boolean; epochs: string; contextDropout: string; weights?: string; rrfK?: string; oracle: boolean; rankers: boolean; diversity?: string;
 }
 
 function shareFlag(name: string, value: string): number {

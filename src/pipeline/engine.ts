@@ -132,8 +132,14 @@ export class Engine {
    * evaluation of each stage's lift. Does not record the items as shown.
    */
   async recommendByStage(input: RecommendInput, depth = input.k): Promise<Record<string, ItemId[]>> {
+    const items = await this.itemsByStage(input);
+    return Object.fromEntries(Object.entries(items).map(([stage, list]) => [stage, list.slice(0, depth).map((i) => i.itemId)]));
+  }
+
+  /** Each stage's output items, with their scores (evaluation: re-running the rules stage with other settings). */
+  async itemsByStage(input: RecommendInput): Promise<Record<string, readonly PipelineItem[]>> {
     const run = await runPipeline(this.stages, this.context(input));
-    return Object.fromEntries(run.outcomes.map((o) => [o.stage, o.outcome.items.slice(0, depth).map((i) => i.itemId)]));
+    return Object.fromEntries(run.outcomes.map((o) => [o.stage, o.outcome.items]));
   }
 
   /**

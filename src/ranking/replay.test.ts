@@ -67,6 +67,26 @@ describe('replayForRanking', () => {
     expect(popRank('h2')).toBeLessThan(popRank('h6'));
   });
 
+  it('keeps the impressions of the search’s session as the shown list, in logged position order', async () => {
+    let now = T0;
+    const engine = engineAt(() => now, items.map((i, k) => ev('old', i.id, 'click', T0 - HOUR + k)));
+    const inSession = (e: Interaction, sessionId: string, value: number | null = null): Interaction => ({ ...e, sessionId, value });
+    const replay = [
+      inSession(ev('u1', 'c1', 'search', T0, { destination: 'c1' }), 's1'),
+      inSession(ev('u1', 'h4', 'impression', T0 + 1000), 's1', 2),
+      inSession(ev('u1', 'h2', 'impression', T0 + 1000), 's1', 1),
+      inSession(ev('u1', 'h5', 'impression', T0 + 1000), 's1', 3),
+      inSession(ev('u1', 'h4', 'impression', T0 + 1500), 's1', 2),  // shown again: counted once
+      inSession(ev('u1', 'h6', 'impression', T0 + 2000), 'other', 1), // another session of the same user
+      inSession(ev('u2', 'h3', 'impression', T0 + 2000), 's1', 4),    // another user
+      inSession(ev('u1', 'h5', 'click', T0 + 60_000), 's1'),
+    ];
+    const groups = await replayForRanking(engine, undefined, batches(replay), { setClock: (t) => { now = t; } });
+    expect(groups).toHaveLength(1);
+    expect(groups[0]!.sessionId).toBe('s1');
+    expect(groups[0]!.shown).toEqual(['h2', 'h4', 'h5']);
+  });
+
   it('drops requests nobody acted on', async () => {
     let now = T0;
     const engine = engineAt(() => now, items.map((i, k) => ev('old', i.id, 'click', T0 - HOUR + k)));

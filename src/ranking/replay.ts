@@ -4,12 +4,15 @@
  * search, the engine builds the request's filtered candidates and their feature rows exactly as it
  * would serve them at that moment (same stages, same feature assembly, the feature store as of then),
  * and the user's clicks and bookings in the following hours label them (booking 2, click 1, else 0).
+ * The impressions the log shows in the search's session are kept with the request, in their logged order:
+ * the list the user actually saw, which the re-ranker's list-wise columns describe in training.
  * Every event is then applied to the engine and the feature store, in time order, so that no row ever
  * sees its own future. Groups without a positive label are dropped (they teach a ranker nothing).
  */
 import type { Interaction, UserId } from '../domain/types.ts';
 import type { FeatureStore } from '../features/feature-store.ts';
 import type { Engine } from '../pipeline/engine.ts';
+import type { PipelineItem } from '../pipeline/stage.ts';
 import type { RecentItems } from './rankers.ts';
 import { RANK_FEATURE_COUNT } from './ranking-features.ts';
 
@@ -22,8 +25,14 @@ export interface RankingGroup {
   labels: Float32Array;
   /** The request's recent items (what the re-rank columns compare with). */
   recent?: RecentItems;
+  /** The search's session, when the log names one. */
+  sessionId?: string | undefined;
+  /** The items the log showed in that session (impressions), in their logged order (by position when given). */
+  shown?: string[];
   /** With `stageOrders`: each stage's full order of the candidates (evaluation). */
   byStage?: Record<string, string[]>;
+  /** With `stageOrders`: the re-rank stage's top items with their scores (what the rules stage starts from). */
+  reranked?: PipelineItem[];
 }
 
 export interface ReplayOptions {
@@ -69,7 +78,10 @@ export async function replayForRanking(engine: Engine, features: FeatureStore | 
     await features.applyEvents(pending);
     pending = [];
   };
-  const close = (g: RankingGroup): void => { if (g.labels.some((l) => l > 0) && done.length < maxGroups) done.push(g); };
+  const close = (g: RankingGroup): void => {
+    shownPositions.delete(g);
+    if (g.labels.some((l) => l > 0) && done.length < maxGroups) done.push(g);
+  };
   const expire = (now: number): void => {
     if (openCount === 0) return;
     for (const [user, groups] of open) {
@@ -90,6 +102,9 @@ export async function replayForRanking(engine: Engine, features: FeatureStore | 
           // Open groups are closed every horizon/4: the exact window is checked here.
           if (at >= 0 && e.ts > g.ts && e.ts - g.ts <= horizon) g.labels[at] = Math.max(g.labels[at]!, label);
         }
+      }
+      if (e.type === 'impression' && e.sessionId != null) {
+        for (const g of open.get(e.userId) ?? []) if (g.sessionId === e.sessionId) addShown(g, e);
       }
       if (e.type === 'search' && done.length + openCount < maxGroups) {
         await flushFeatures(e.ts);
@@ -119,6 +134,25 @@ export async function replayForRanking(engine: Engine, features: FeatureStore | 
   return done.sort((a, b) => a.ts - b.ts);
 }
 
+/** Re-ranked items kept per evaluated request: the pool the rules stage picks a top k from. */
+const RERANKED_KEPT = 100;
+
+/** Logged positions of each open group's shown items (parallel to `shown`), to keep them in position order. */
+const shownPositions = new WeakMap<RankingGroup, number[]>();
+
+/** Insert an impression into its group's shown list, in order of its logged position (arrival order without one). */
+function addShown(g: RankingGroup, e: Interaction): void {
+  const shown = (g.shown ??= []);
+  if (shown.includes(e.itemId)) return;
+  let positions = shownPositions.get(g);
+  if (positions === undefined) shownPositions.set(g, (positions = []));
+  const pos = typeof e.value === 'number' && Number.isFinite(e.value) ? e.value : Infinity;
+  let at = shown.length;
+  while (at > 0 && positions[at - 1]! > pos) at--;
+  shown.splice(at, 0, e.itemId);
+  positions.splice(at, 0, pos);
+}
+
 /** The serving request a search stands for: the user, the searched destination and dates. */
 async function requestAt(engine: Engine, e: Interaction, k: number, seen: ReadonlySet<string> | undefined, stageOrders: boolean): Promise<RankingGroup | undefined> {
   const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -127,13 +161,15 @@ async function requestAt(engine: Engine, e: Interaction, k: number, seen: Readon
     userId: e.userId, k, destination, exclude: seen === undefined ? undefined : [...seen], checkin: str(e.context['checkin']), checkout: str(e.context['checkout']), device: str(e.context['device']),
   };
   if (stageOrders) {
-    const byStage = await engine.recommendByStage(input, Infinity);
+    const stages = await engine.itemsByStage(input);
+    const byStage = Object.fromEntries(Object.entries(stages).map(([stage, items]) => [stage, items.map((i) => i.itemId)]));
     const itemIds = byStage['filter'] ?? [];
     if (itemIds.length < 2) return undefined;
-    return { ts: e.ts, userId: e.userId, itemIds, rows: new Float32Array(0), labels: new Float32Array(itemIds.length), byStage };
+    const reranked = (stages['rerank'] ?? []).slice(0, RERANKED_KEPT).map((i) => ({ ...i, reasons: [...i.reasons] }));
+    return { ts: e.ts, userId: e.userId, itemIds, rows: new Float32Array(0), labels: new Float32Array(itemIds.length), byStage, reranked, sessionId: e.sessionId ?? undefined };
   }
   const { items, rows, ctx } = await engine.rankingInputs(input);
   if (items.length < 2) return undefined;
   if (rows.length !== items.length * RANK_FEATURE_COUNT) throw new Error('ranking replay: feature rows do not match the candidates');
-  return { ts: e.ts, userId: e.userId, itemIds: items.map((i) => i.itemId), rows, labels: new Float32Array(items.length), recent: ctx.recent };
+  return { ts: e.ts, userId: e.userId, itemIds: items.map((i) => i.itemId), rows, labels: new Float32Array(items.length), recent: ctx.recent, sessionId: e.sessionId ?? undefined };
 }

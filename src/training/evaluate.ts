@@ -8,21 +8,22 @@
  */
 import type { Interaction, Item, ItemId, UserId } from '../domain/types.ts';
 import type { Store } from '../ports/store.ts';
-import { examinedClickProbability, type HiddenTruth } from '../data/synthetic/index.ts';
+import { examinedClickProbability, resemblance, type HiddenTruth } from '../data/synthetic/index.ts';
 import { InvalidInputError } from '../errors.ts';
 import { Engine, type EngineModels } from '../pipeline/engine.ts';
 import { loadCatalogState, scanWhere } from '../pipeline/engine-load.ts';
 import type { FilterState } from '../pipeline/filter/filter-state.ts';
+import type { ServingCatalog } from '../pipeline/catalog.ts';
 import { DEFAULT_CANDIDATE_OPTIONS, type CandidateOptions } from '../pipeline/candidates.ts';
 import { DEFAULT_PIPELINE_OPTIONS } from '../pipeline/recommend.ts';
 import type { VectorIndexFactory } from '../pipeline/two-tower-source.ts';
-import { MetricsAccumulator, StageLiftAccumulator, hashUnit, type MetricsReport, type StageLift } from './metrics.ts';
+import { MetricsAccumulator, StageLiftAccumulator, hashUnit, type ListGains, type MetricsReport, type StageLift } from './metrics.ts';
 import type { TwoTowerStageOptions } from './train-two-tower.ts';
 import { trainStages } from './train-stages.ts';
 import type { RankingStageOptions } from './train-ranking.ts';
 import type { FeatureStore } from '../features/feature-store.ts';
 import { replayForRanking } from '../ranking/replay.ts';
-import { similarity as itemSimilarity, type BusinessRules } from '../ranking/rules.ts';
+import { DEFAULT_RULES, applyRules, similarity as itemSimilarity, type BusinessRules } from '../ranking/rules.ts';
 import { ORACLE_DESCRIPTION, UtilityOracle } from './oracle.ts';
 
 export interface EvalOptions {
@@ -46,6 +47,11 @@ export interface EvalOptions {
    * (for tuning weights without retraining between runs).
    */
   mergeVariants?: Record<string, Partial<CandidateOptions>>;
+  /**
+   * Diversity λ values to score the rules stage at as well, on the same re-ranked requests of the session
+   * replay (lifts `search:rerank → search:rules λ=…`); the served rules keep `rules.diversityLambda`.
+   */
+  diversityLambdas?: readonly number[];
   /** The generator's hidden truth, when the store holds synthetic data: adds the 'oracle' row. */
   truth?: HiddenTruth;
   /** Training log lines (two-tower epochs). */
@@ -157,6 +163,7 @@ interface EvalEngine {
   filters: FilterState;
   /** The rules stage's item similarity (city, chain, price band), for intra-list diversity. */
   similarity: (a: ItemId, b: ItemId) => number;
+  catalog: ServingCatalog;
   now: number;
   oracle?: UtilityOracle | undefined;
 }
@@ -186,7 +193,7 @@ async function evalEngine(store: Store, trained: Omit<EngineModels, 'version'>, 
   );
   const variants = new Map(Object.entries(o.mergeVariants ?? {}).map(([name, c]) => [name, make(evalCandidateOptions(o, { ...o.candidates, ...c }))]));
   const similarity = (a: ItemId, b: ItemId): number => itemSimilarity(catalog.item(a), catalog.item(b));
-  return { engine: make(evalCandidateOptions(o, o.candidates)), setClock: (ts) => { t = ts; }, features, variants, catalogSize, filters, similarity, now, oracle: truth === undefined ? undefined : new UtilityOracle(truth, allItems) };
+  return { engine: make(evalCandidateOptions(o, o.candidates)), setClock: (ts) => { t = ts; }, features, variants, catalogSize, filters, similarity, catalog, now, oracle: truth === undefined ? undefined : new UtilityOracle(truth, allItems) };
 }
 
 async function score(e: EvalEngine, users: Map<UserId, TestUser>, o: EvalOptions): Promise<{ bySource: Record<string, MetricsReport>; lifts: StageLift[] }> {
@@ -209,9 +216,10 @@ async function score(e: EvalEngine, users: Map<UserId, TestUser>, o: EvalOptions
     for (const source of SOURCES) if (source !== 'two-tower' || engine.hasTwoTower) add(source, bySource[source] ?? [], relevant);
     if (engine.hasRankers) {
       // Each stage's order (top k) on the same request: the lift of rank, re-rank and rules over the candidate order.
-      const byStage = await engine.recommendByStage(input);
-      for (const [stage, name] of STAGES) add(`stage:${name}`, byStage[stage] ?? [], relevant);
-      lifts.add(STAGES.map(([stage]) => byStage[stage] ?? []), relevant);
+      const byStage = await engine.recommendByStage(input, Infinity);
+      const orders = STAGES.map(([stage]) => (byStage[stage] ?? []).slice(0, k));
+      STAGES.forEach(([, name], i) => add(`stage:${name}`, orders[i]!, relevant));
+      lifts.add(orders, relevant, { trueGains: o.truth === undefined ? undefined : trueGains(o.truth, e.catalog, userId, byStage['filter'] ?? []) });
     }
     add('merged', (await engine.recommend(input)).items.map((i) => i.itemId), relevant);
     for (const [name, v] of e.variants) add(`merged:${name}`, (await v.recommend(input)).items.map((i) => i.itemId), relevant);
@@ -223,18 +231,34 @@ async function score(e: EvalEngine, users: Map<UserId, TestUser>, o: EvalOptions
 }
 
 /**
- * The hidden click probability (once examined) of each candidate for the user, from the generator's truth:
- * the noise-free relevance the logged clicks are samples of. Candidates the truth does not know gain 0.
+ * The generator's hidden click probability (once examined) of each candidate for the user, in the list a
+ * stage serves: a candidate's true utility, less the generator's redundancy penalty for the hotel above
+ * it that resembles it most (chain, stars, price, as the session simulator sees them in the catalog).
+ * The noise-free relevance the logged clicks are samples of, and what a simulated user would click in
+ * each stage's own list. Candidates the truth does not know gain 0.
  */
-function trueGains(truth: HiddenTruth, userId: UserId, itemIds: readonly ItemId[]): Map<ItemId, number> | undefined {
+function trueGains(truth: HiddenTruth, catalog: ServingCatalog, userId: UserId, itemIds: readonly ItemId[]): ListGains | undefined {
   const u = truth.userIndex(userId);
   if (u < 0) return undefined;
-  const gains = new Map<ItemId, number>();
+  const utility = new Map<ItemId, number>();
   for (const id of itemIds) {
     const i = truth.itemIndex(id);
-    if (i >= 0) gains.set(id, examinedClickProbability(truth.utility(u, i)));
+    if (i >= 0) utility.set(id, truth.utility(u, i));
   }
-  return gains;
+  const alone = new Map([...utility].map(([id, v]) => [id, examinedClickProbability(v)] as const));
+  const inContext = (id: ItemId, above: readonly ItemId[]): number => {
+    const v = utility.get(id);
+    if (v === undefined) return 0;
+    const a = catalog.item(id);
+    let most = 0;
+    for (const other of above) {
+      const b = catalog.item(other);
+      if (a === undefined || b === undefined || a.stars === null || b.stars === null || a.price === null || b.price === null) continue;
+      most = Math.max(most, resemblance(a.chain !== null && a.chain === b.chain, a.stars, b.stars, a.price, b.price));
+    }
+    return examinedClickProbability(v, most);
+  };
+  return { alone, inContext };
 }
 
 /** Pipeline stages whose order is scored, and their names in the report (`stage:*`, `search:*`). */
@@ -252,12 +276,24 @@ async function scoreSearches(e: EvalEngine, setFeatureClock: (ts: number) => voi
     setClock: (ts) => { e.setClock(ts); setFeatureClock(ts); }, onProgress: (n) => o.onProgress?.('search replay', n),
   });
   const acc = new Map(STAGES.map(([, name]) => [`search:${name}`, new MetricsAccumulator(o.ks, e.catalogSize)]));
-  const lifts = new StageLiftAccumulator(STAGES.map(([, name]) => `search:${name}`), o.ks[0]!, e.similarity);
+  const k = o.ks[0]!;
+  const lifts = new StageLiftAccumulator(STAGES.map(([, name]) => `search:${name}`), k, e.similarity);
+  // The rules stage again at each other diversity λ, on the same re-ranked items: what each λ buys and costs.
+  const rules = o.rules ?? DEFAULT_RULES;
+  const sweep = (o.diversityLambdas ?? []).map((lambda) => ({
+    rules: { ...rules, diversityLambda: lambda }, lifts: new StageLiftAccumulator(['search:rerank', `search:rules λ=${lambda}`], k, e.similarity),
+  }));
+  const attrs = (id: ItemId): ReturnType<ServingCatalog['item']> => e.catalog.item(id);
   for (const g of groups) {
     const relevant = new Set(g.itemIds.filter((_, i) => g.labels[i]! > 0));
     const grades = new Map(g.itemIds.map((id, i) => [id, g.labels[i]!] as const).filter(([, l]) => l > 0));
     for (const [stage, name] of STAGES) acc.get(`search:${name}`)?.add(g.byStage?.[stage] ?? [], relevant);
-    lifts.add(STAGES.map(([stage]) => g.byStage?.[stage] ?? []), relevant, grades, o.truth === undefined ? undefined : trueGains(o.truth, g.userId, g.itemIds));
+    const extras = { grades, trueGains: o.truth === undefined ? undefined : trueGains(o.truth, e.catalog, g.userId, g.itemIds), shown: new Set(g.shown ?? []) };
+    lifts.add(STAGES.map(([stage]) => g.byStage?.[stage] ?? []), relevant, extras);
+    for (const s of sweep) {
+      const items = (g.reranked ?? []).map((i) => ({ ...i, reasons: [...i.reasons] }));
+      s.lifts.add([g.byStage?.['rerank'] ?? [], applyRules(items, k, s.rules, attrs).map((i) => i.itemId)], relevant, extras);
+    }
   }
-  return { bySource: Object.fromEntries([...acc].map(([name, a]) => [name, a.result()])), lifts: lifts.result(), groups: groups.length };
+  return { bySource: Object.fromEntries([...acc].map(([name, a]) => [name, a.result()])), lifts: [...lifts.result(), ...sweep.flatMap((s) => s.lifts.result())], groups: groups.length };
 }

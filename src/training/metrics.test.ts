@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Interaction } from '../domain/types.ts';
 import {
-  MetricsAccumulator, StageLiftAccumulator, averagePrecisionAtK, gainNdcgAtK, gradedNdcgAtK, signTestP, intraListDiversity, catalogCoverage, hashUnit, hitRateAtK, ndcgAtK, precisionAtK,
+  MetricsAccumulator, StageLiftAccumulator, averagePrecisionAtK, contextFreeGains, gainNdcgAtK, listNdcgAtK, gradedNdcgAtK, signTestP, intraListDiversity, catalogCoverage, hashUnit, hitRateAtK, ndcgAtK, precisionAtK,
   randomSplit, rankingMetrics, recallAtK, timeSplit,
 } from './metrics.ts';
 
@@ -134,7 +134,7 @@ describe('StageLiftAccumulator', () => {
     const acc = new StageLiftAccumulator(['rank', 'rerank'], 2);
     const grades = new Map([['c', 1], ['b', 2]]);
     // Both orders hold both relevant items in the top 2 (binary NDCG 1 for each); rerank puts the booking first.
-    acc.add([['c', 'b'], ['b', 'c']], new Set(grades.keys()), grades);
+    acc.add([['c', 'b'], ['b', 'c']], new Set(grades.keys()), { grades });
     const [lift] = acc.result();
     expect(lift!.delta).toBe(0);
     const idcg = 3 + 1 / L2_3;
@@ -153,11 +153,42 @@ describe('StageLiftAccumulator', () => {
     expect(() => gradedNdcgAtK(['a'], grades, 0)).toThrow(/k must be a positive integer/);
   });
 
+  it('scores a list under list-aware gains: what resembles an item above gains less, the ideal is the gains alone', () => {
+    // b resembles a: listed below a it gains 0.2 instead of 0.8.
+    const gains = {
+      alone: new Map([['a', 0.9], ['b', 0.8], ['c', 0.5]]),
+      inContext: (id: string, above: readonly string[]) => (id === 'b' && above.includes('a') ? 0.2 : ({ a: 0.9, b: 0.8, c: 0.5 } as Record<string, number>)[id] ?? 0),
+    };
+    const idcg = 0.9 + 0.8 / L2_3;
+    close(listNdcgAtK(['a', 'b', 'c'], gains, 2), (0.9 + 0.2 / L2_3) / idcg);
+    close(listNdcgAtK(['a', 'c', 'b'], gains, 2), (0.9 + 0.5 / L2_3) / idcg);
+    close(listNdcgAtK(['b', 'a'], gains, 2), (0.8 + 0.9 / L2_3) / idcg); // b above a: a loses nothing
+    close(listNdcgAtK(['a', 'a', 'c'], gains, 2), 0.9 / idcg); // a repeat takes its place and gains nothing
+    close(listNdcgAtK(['a', 'b'], contextFreeGains(gains.alone), 2), 1);
+    expect(listNdcgAtK(['a'], contextFreeGains(new Map()), 2)).toBe(0);
+  });
+
+  it('compares the stages on the displayed items only when told what the log displayed', () => {
+    const acc = new StageLiftAccumulator(['rank', 'rerank'], 2);
+    // x was never displayed: ranking it first costs the full lists, not the displayed-list NDCG.
+    acc.add([['a', 'r'], ['x', 'r']], new Set(['r', 'x']), { shown: new Set(['a', 'r']) });
+    acc.add([['r', 'a'], ['a', 'r']], new Set(['r']), { shown: new Set(['a', 'r']) });
+    acc.add([['a', 'b'], ['b', 'a']], new Set(['z']), { shown: new Set(['a', 'b']) }); // nothing displayed was relevant: left out
+    const [lift] = acc.result();
+    expect(lift!.n).toBe(3);
+    // Displayed-list orders: request 1 [a, r] → [r] (better), request 2 [r, a] → [a, r] (worse).
+    expect(lift!.shown!.from).toBeCloseTo((1 / L2_3 + 1) / 2, 12);
+    expect(lift!.shown!.to).toBeCloseTo((1 + 1 / L2_3) / 2, 12);
+    expect(lift!.shown).toMatchObject({ better: 1, worse: 1 });
+    expect(lift!.worse).toBe(1); // the full lists: request 1 gains x, request 2 loses
+    expect(new StageLiftAccumulator(['a', 'b'], 2).result()[0]!.shown).toBeUndefined();
+  });
+
   it('compares NDCG against true gains when given (every candidate graded by its hidden relevance)', () => {
     const acc = new StageLiftAccumulator(['rank', 'rerank'], 2);
     const gains = new Map([['a', 0.9], ['b', 0.5], ['c', 0.1]]);
-    acc.add([['b', 'a'], ['a', 'b']], new Set(['b']), undefined, gains);
-    acc.add([['c', 'a'], ['a', 'c']], new Set(['c']), undefined, gains);
+    acc.add([['b', 'a'], ['a', 'b']], new Set(['b']), { trueGains: contextFreeGains(gains) });
+    acc.add([['c', 'a'], ['a', 'c']], new Set(['c']), { trueGains: contextFreeGains(gains) });
     const [lift] = acc.result();
     const idcg = 0.9 + 0.5 / L2_3;
     expect(lift!.truth!.from).toBeCloseTo(((0.5 + 0.9 / L2_3) + (0.1 + 0.9 / L2_3)) / 2 / idcg, 12);

@@ -92,6 +92,46 @@ export function gainNdcgAtK(recommended: readonly ItemId[], gains: ReadonlyMap<I
   return dcg / idcg;
 }
 
+/**
+ * A list-aware relevance (a simulated user who discounts what resembles items listed above): each
+ * candidate's gain on its own, and its gain at a place given the items above it (at most its own).
+ */
+export interface ListGains {
+  /** Gain of each candidate without context (≥ 0; absent = 0); the ideal DCG takes the k largest. */
+  alone: ReadonlyMap<ItemId, number>;
+  /** Gain of `id` listed below `above` (top first). */
+  inContext(id: ItemId, above: readonly ItemId[]): number;
+}
+
+/** Gains that do not depend on the list: each item's gain wherever it is listed. */
+export function contextFreeGains(gains: ReadonlyMap<ItemId, number>): ListGains {
+  return { alone: gains, inContext: (id) => gains.get(id) ?? 0 };
+}
+
+/**
+ * NDCG@k under list-aware gains: DCG of the in-context gains along `recommended` (an item repeated
+ * counts at its first position only), over the ideal DCG of the k largest context-free gains. Since an
+ * in-context gain never exceeds the gain alone, the ideal bounds every list. 0 when no gain is above 0.
+ */
+export function listNdcgAtK(recommended: readonly ItemId[], gains: ListGains, k: number): number {
+  checkK(k);
+  const ideal = [...gains.alone.values()].filter((g) => g > 0).sort((a, b) => b - a).slice(0, k);
+  let idcg = 0;
+  ideal.forEach((g, i) => { idcg += g / Math.log2(i + 2); });
+  if (idcg === 0) return 0;
+  const above: ItemId[] = [];
+  let dcg = 0;
+  const n = Math.min(k, recommended.length);
+  for (let i = 0; i < n; i++) {
+    const id = recommended[i]!;
+    if (above.includes(id)) continue;
+    const g = gains.inContext(id, above);
+    if (g > 0) dcg += g / Math.log2(i + 2);
+    above.push(id);
+  }
+  return dcg / idcg;
+}
+
 export const averagePrecisionAtK = (rec: readonly ItemId[], rel: ReadonlySet<ItemId>, k: number): number => rankingMetrics(rec, rel, k).map;
 export const hitRateAtK = (rec: readonly ItemId[], rel: ReadonlySet<ItemId>, k: number): number => rankingMetrics(rec, rel, k).hitRate;
 
@@ -270,10 +310,28 @@ export interface StageLift extends PairedDifference {
   /** With grades: the same comparison on graded NDCG@k (see gradedNdcgAtK), and both stages' means. */
   graded?: PairedDifference & { from: number; to: number };
   /**
-   * With true gains (synthetic data): NDCG@k against the generator's hidden click probabilities of every
-   * candidate (gainNdcgAtK), free of the sampling noise of logged clicks; and both stages' means.
+   * With true gains (synthetic data): NDCG@k against the generator's hidden click probabilities of the
+   * listed candidates in the list served (listNdcgAtK), free of the sampling noise of logged clicks; and
+   * both stages' means.
    */
   truth?: PairedDifference & { from: number; to: number };
+  /**
+   * With the logged impressions: NDCG@k of each stage's order of only the items the log displayed at that
+   * request, against those of them the user then clicked or booked (the displayed-list protocol of
+   * learning-to-rank data sets: which items were exposed is held fixed); requests whose displayed items
+   * include none relevant are left out. Both stages' means.
+   */
+  shown?: PairedDifference & { from: number; to: number };
+}
+
+/** What a request adds to the comparisons besides the binary relevance (see StageLiftAccumulator.add). */
+export interface StageLiftExtras {
+  /** Graded relevance (graded NDCG). */
+  grades?: ReadonlyMap<ItemId, number> | undefined;
+  /** Synthetic data: the generator's hidden relevance (true NDCG). */
+  trueGains?: ListGains | undefined;
+  /** The items the log displayed at the request (displayed-list NDCG). */
+  shown?: ReadonlySet<ItemId> | undefined;
 }
 
 /** A paired comparison of per-request values: mean difference, its 95 % CI half-width, and the counts. */
@@ -353,6 +411,7 @@ export class StageLiftAccumulator {
   private readonly ndcg: number[][];
   private readonly graded: number[][];
   private readonly truth: number[][];
+  private readonly shown: number[][];
   private readonly ild: number[];
 
   /** With `similarity`, each stage's intra-list diversity@k is averaged too (what a diversity rule changes). */
@@ -361,20 +420,23 @@ export class StageLiftAccumulator {
     this.ndcg = stages.map(() => []);
     this.graded = stages.map(() => []);
     this.truth = stages.map(() => []);
+    this.shown = stages.map(() => []);
     this.ild = stages.map(() => 0);
   }
 
   /**
-   * One request: each stage's order (aligned with `stages`) and the relevant items; with `grades`, graded
-   * NDCG is compared too, and with `trueGains` NDCG against them (give each for every request or none).
-   * Skipped when none is relevant.
+   * One request: each stage's order (aligned with `stages`) and the relevant items, plus the extras (give
+   * each for every request or none; see StageLiftExtras). Skipped when none is relevant.
    */
-  add(orders: readonly (readonly ItemId[])[], relevant: ReadonlySet<ItemId>, grades?: ReadonlyMap<ItemId, number>, trueGains?: ReadonlyMap<ItemId, number>): void {
+  add(orders: readonly (readonly ItemId[])[], relevant: ReadonlySet<ItemId>, extras: StageLiftExtras = {}): void {
     if (relevant.size === 0) return;
     if (orders.length !== this.stages.length) throw new InvalidInputError(`stage lifts: ${orders.length} orders for ${this.stages.length} stages`);
+    const { grades, trueGains, shown } = extras;
     orders.forEach((o, i) => this.ndcg[i]!.push(ndcgAtK(o, relevant, this.k)));
     if (grades !== undefined) orders.forEach((o, i) => this.graded[i]!.push(gradedNdcgAtK(o, grades, this.k)));
-    if (trueGains !== undefined) orders.forEach((o, i) => this.truth[i]!.push(gainNdcgAtK(o, trueGains, this.k)));
+    if (trueGains !== undefined) orders.forEach((o, i) => this.truth[i]!.push(listNdcgAtK(o, trueGains, this.k)));
+    const shownRelevant = shown === undefined ? undefined : new Set([...relevant].filter((id) => shown.has(id)));
+    if (shown !== undefined && shownRelevant!.size > 0) orders.forEach((o, i) => this.shown[i]!.push(ndcgAtK(o.filter((id) => shown.has(id)), shownRelevant!, this.k)));
     const sim = this.similarity;
     if (sim !== undefined) orders.forEach((o, i) => { this.ild[i]! += intraListDiversity(o, this.k, sim); });
   }
@@ -394,6 +456,8 @@ export class StageLiftAccumulator {
       if (graded !== undefined) lift.graded = graded;
       const truth = compare(this.truth, i);
       if (truth !== undefined) lift.truth = truth;
+      const shown = compare(this.shown, i);
+      if (shown !== undefined) lift.shown = shown;
       return lift;
     });
   }

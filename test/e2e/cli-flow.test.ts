@@ -78,5 +78,6 @@ describe('CLI: import → train → recommend → eval on a user-supplied log', 
   it('exits 2 with a message naming the bad flag', async () => {
     await expect(wayfarer('data', 'import', '--dataset', 'nope', '--path', log)).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/--dataset must be one of/) as unknown });
     await expect(wayfarer('eval', '--split', 'sideways')).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/--split must be time or random/) as unknown });
+    await expect(wayfarer('eval', '--diversity', '0.9,1.5')).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/--diversity takes λ values between 0 and 1, got '1.5'/) as unknown });
   });
 });
