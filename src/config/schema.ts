@@ -95,7 +95,7 @@ export const rankingSchema = z.object({
     /** Most items of one city / one chain in a response; 0 = no limit. */
     maxPerDestination: z.number().int().min(0).default(0),
     maxPerChain: z.number().int().min(0).default(0),
-    /** MMR λ: 1 = relevance only; lower values trade relevance for variety of city, chain and price band. */
+    /** MMR λ: 1 = relevance only; lower values trade relevance for variety of city, chain, and stars with price band. */
     diversityLambda: z.number().min(0).max(1).default(1),
   }).strict().default({ pins: [], boosts: [], buries: [], maxPerDestination: 0, maxPerChain: 0, diversityLambda: 1 }),
 });

@@ -79,6 +79,30 @@ describe('re-rank rows', () => {
     expect(col(rows, 2, 'stars_diff_recent')).toBeCloseTo(3 - (2 * 4 + 5) / 3);
   });
 
+  it('describe, in training on a logged list, what the user was shown above each item and where', () => {
+    // Ranker order h2, h3, h1; the log showed h1, h9, h3 (h2 not at all).
+    const rows = rerankRows(ranked(['h2', 'h3', 'h1']), [], { catalog, vectors }, ['h1', 'h9', 'h3']);
+    expect([col(rows, 0, 'rank_pos'), col(rows, 1, 'rank_pos'), col(rows, 2, 'rank_pos')]).toEqual([0, 1, 2]);
+    expect([col(rows, 1, 'shown_pos'), col(rows, 2, 'shown_pos')]).toEqual([2, 0]);
+    expect(col(rows, 1, 'cheaper_above')).toBe(2); // h1 (100) and h9 (120) were shown above h3 (200)
+    expect(col(rows, 1, 'same_chain_above')).toBe(0); // h2, its chain sibling, was not shown
+    expect(col(rows, 1, 'emb_sim_above_max')).toBeCloseTo(Math.SQRT1_2); // h3 against h1 and h9 (both along x)
+    expect(col(rows, 2, 'emb_sim_above_max')).toBeNaN(); // h1 was shown first
+    for (const name of ['shown_pos', 'same_city_above', 'cheaper_above', 'emb_sim_above_max']) expect(col(rows, 0, name)).toBeNaN();
+    expect(col(rows, 0, 'emb_sim_recent_max')).toBeNaN(); // no history: still missing
+    // At serving every item counts as shown first, and the list above is the ranker's.
+    const served = rerankRows(ranked(['h2', 'h3', 'h1']), [], { catalog, vectors });
+    expect([0, 1, 2].map((r) => col(served, r, 'shown_pos'))).toEqual([0, 0, 0]);
+    expect(col(served, 1, 'same_chain_above')).toBe(1);
+  });
+
+  it('count the items above that look alike: the same stars in the same price band', () => {
+    const looks = new ServingCatalog();
+    looks.addItems([hotel('a', 'x', 120, 3, 8), hotel('b', 'x', 180, 3, 8), hotel('c', 'x', 90, 3, 8), hotel('d', 'x', 150, 4, 8), hotel('e', 'x', 199, 3, 8)]);
+    const rows = rerankRows(ranked(['a', 'b', 'c', 'd', 'e']), [], { catalog: looks });
+    expect([0, 1, 2, 3, 4].map((r) => col(rows, r, 'alike_above'))).toEqual([0, 1, 0, 0, 2]);
+  });
+
   it('leave the embedding and recent-item columns missing without vectors or history', () => {
     const rows = rerankRows(ranked(['h1', 'h2']), [], { catalog });
     for (const name of ['emb_sim_recent_max', 'emb_sim_recent_mean', 'emb_sim_above_max', 'price_rel_recent', 'stars_diff_recent']) {
@@ -155,7 +179,7 @@ describe('rankers', () => {
     expect(() => rankersFromFiles({ format: 'wayfarer-rank-features@0' }, files['ranker.txt']!, undefined)).toThrow(/header format/);
     const header = JSON.parse(files['ranking.json']!) as Record<string, unknown>;
     if (files['reranker.txt'] !== undefined) {
-      expect(() => rankersFromFiles({ ...header, rerankFormat: 'wayfarer-rerank-features@1' }, files['ranker.txt']!, files['reranker.txt'])).toThrow(/re-ranker rows/);
+      expect(() => rankersFromFiles({ ...header, rerankFormat: 'wayfarer-rerank-features@2' }, files['ranker.txt']!, files['reranker.txt'])).toThrow(/re-ranker rows/);
     }
   });
 });

@@ -15,20 +15,23 @@ import type { ServingCatalog } from '../pipeline/catalog.ts';
 import type { ItemVectors } from '../pipeline/item-vectors.ts';
 import type { PipelineItem, RequestContext, Stage } from '../pipeline/stage.ts';
 import { RANK_FEATURES, RANK_FEATURES_FORMAT, RANK_FEATURE_COUNT, assembleRankingFeatures } from './ranking-features.ts';
-import { applyRules, type BusinessRules } from './rules.ts';
+import { applyRules, priceBand, type BusinessRules } from './rules.ts';
 
 /**
- * Columns the re-ranker adds to the rank row: the GBDT's verdict and the item's place in the list, and
+ * Columns the re-ranker adds to the rank row: the GBDT's verdict and the item's place in the list, what
+ * the items listed above it are like (same city or chain, cheaper, alike: same stars and price band),
  * the heavier signals computed for the top M only — embedding similarity (two-tower item vectors) to
- * the user's recent items and to the items directly above, price and stars against the recent items'.
+ * the user's recent items and to the items directly above, price and stars against the recent items' —
+ * and `shown_pos`, the place a logged list showed it at (training only; see rerankRows).
  */
 export const RERANK_EXTRA = [
-  'rank_score', 'rank_pos', 'rank_gap', 'same_city_above', 'same_chain_above', 'cheaper_above',
-  'emb_sim_recent_max', 'emb_sim_recent_mean', 'emb_sim_above_max', 'price_rel_recent', 'stars_diff_recent',
+  'rank_score', 'rank_pos', 'rank_gap', 'same_city_above', 'same_chain_above', 'cheaper_above', 'alike_above',
+  'emb_sim_recent_max', 'emb_sim_recent_mean', 'emb_sim_above_max', 'price_rel_recent', 'stars_diff_recent', 'shown_pos',
 ] as const;
 export const RERANK_FEATURES: readonly string[] = [...RANK_FEATURES, ...RERANK_EXTRA];
 /** The re-rank row layout (stored with the re-ranker; another layout is refused at load). */
-export const RERANK_FEATURES_FORMAT = 'wayfarer-rerank-features@2';
+export const RERANK_FEATURES_FORMAT = 'wayfarer-rerank-features@3';
+const X = Object.fromEntries(RERANK_EXTRA.map((n, i) => [n, RANK_FEATURE_COUNT + i])) as Record<(typeof RERANK_EXTRA)[number], number>;
 /** Recent items the re-rank columns compare with (the newest ones). */
 const RERANK_RECENT = 5;
 /** Items directly above that `emb_sim_above_max` compares with (bounds the cost at M × this many dot products). */
@@ -118,53 +121,90 @@ export interface RerankData {
 /** The request's recent items, as the re-rank columns use them (kept with training groups too). */
 export type RecentItems = RequestContext['recent'];
 
-/** Re-rank rows of `top` (in rank order): each rank row plus the list-wise and heavier columns. */
-export function rerankRows(top: readonly PipelineItem[], recent: RecentItems, data: RerankData): Float32Array {
-  const F = RANK_FEATURE_COUNT;
+/**
+ * Re-rank rows of `top` (in rank order): each rank row plus the list-wise and heavier columns.
+ *
+ * The "above" columns describe the items listed above each one. At serving that is `top` itself, and
+ * `shown_pos` is 0. With `shown` — training on a logged list, the items a user was actually shown, in
+ * order — they describe what the user saw above the item, and `shown_pos` is its logged place: the
+ * clicks that label the rows depend on both, and the model learns them apart. Serving then scores
+ * every item as if shown first. Items of `top` missing from `shown` get those columns missing.
+ */
+export function rerankRows(top: readonly PipelineItem[], recent: RecentItems, data: RerankData, shown?: readonly string[]): Float32Array {
   const W = RERANK_FEATURES.length;
   const { catalog, vectors } = data;
   const out = new Float32Array(top.length * W).fill(NaN);
   const best = top[0]?.rankScore ?? 0;
-  const cities = new Map<string, number>();
-  const chains = new Map<string, number>();
-  const prices: number[] = [];
   const profile = recentProfile(recent, data);
   // Unit vectors of the listed items, row r at r·dim (NaN row: no vector), for the cosine columns.
-  const units = unitRows(vectors, top.map((it) => it.itemId));
+  const ids = top.map((it) => it.itemId);
+  const units = unitRows(vectors, ids);
   const dim = vectors?.dim ?? 0;
+  const list = shown ?? ids;
+  const above = aboveColumns(list, list === ids ? units : unitRows(vectors, list), data);
+  const placeIn = shown === undefined ? undefined : new Map(shown.map((id, p) => [id, p] as const).reverse());
   top.forEach((it, r) => {
     const o = r * W;
     if (it.rankRow !== undefined) out.set(it.rankRow, o);
     const a = catalog.item(it.itemId);
-    out[o + F] = it.rankScore ?? NaN;
-    out[o + F + 1] = r;
-    out[o + F + 2] = best - (it.rankScore ?? best);
-    out[o + F + 3] = a?.city == null ? 0 : cities.get(a.city) ?? 0;
-    out[o + F + 4] = a?.chain == null ? 0 : chains.get(a.chain) ?? 0;
+    out[o + X.rank_score] = it.rankScore ?? NaN;
+    out[o + X.rank_pos] = r;
+    out[o + X.rank_gap] = best - (it.rankScore ?? best);
+    const p = placeIn === undefined ? r : placeIn.get(it.itemId);
+    if (p !== undefined) {
+      out.set(above[p]!.subarray(0, ABOVE_EMB), o + X.same_city_above);
+      out[o + X.emb_sim_above_max] = above[p]![ABOVE_EMB]!;
+      out[o + X.shown_pos] = placeIn === undefined ? 0 : p;
+    }
+    if (units !== undefined && !Number.isNaN(units[r * dim]!) && profile.units !== undefined) {
+      let max = -Infinity;
+      let sum = 0;
+      profile.weights.forEach((w, j) => { const c = dotRows(units, r, profile.units!, j, dim); max = Math.max(max, c); sum += c * w; });
+      out[o + X.emb_sim_recent_max] = max;
+      out[o + X.emb_sim_recent_mean] = sum / profile.weightSum;
+    }
+    if (a?.price != null && profile.price > 0) out[o + X.price_rel_recent] = a.price / profile.price;
+    if (a?.stars != null && !Number.isNaN(profile.stars)) out[o + X.stars_diff_recent] = a.stars - profile.stars;
+  });
+  return out;
+}
+
+/** Index of the embedding column in an aboveColumns entry (after same city, same chain, cheaper, alike). */
+const ABOVE_EMB = 4;
+
+/**
+ * Per place of `list`: how many items above share its city, its chain, are cheaper, look alike (same
+ * stars and price band), and its largest cosine with the RERANK_ABOVE items directly above (NaN: none).
+ */
+function aboveColumns(list: readonly string[], units: Float32Array | undefined, data: RerankData): Float32Array[] {
+  const cities = new Map<string, number>();
+  const chains = new Map<string, number>();
+  const looks = new Map<string, number>();
+  const prices: number[] = [];
+  const dim = data.vectors?.dim ?? 0;
+  return list.map((id, r) => {
+    const a = data.catalog.item(id);
+    const look = a?.stars == null || a.price == null ? undefined : `${a.stars}|${priceBand(a.price)}`;
+    const col = Float32Array.of(
+      a?.city == null ? 0 : cities.get(a.city) ?? 0, a?.chain == null ? 0 : chains.get(a.chain) ?? 0, NaN,
+      look === undefined ? 0 : looks.get(look) ?? 0, NaN,
+    );
     if (a?.price != null) {
       let cheaper = 0;
       for (const p of prices) if (p < a.price) cheaper++;
-      out[o + F + 5] = cheaper;
+      col[2] = cheaper;
+      prices.push(a.price);
     }
     if (a?.city != null) cities.set(a.city, (cities.get(a.city) ?? 0) + 1);
     if (a?.chain != null) chains.set(a.chain, (chains.get(a.chain) ?? 0) + 1);
-    if (a?.price != null) prices.push(a.price);
+    if (look !== undefined) looks.set(look, (looks.get(look) ?? 0) + 1);
     if (units !== undefined && !Number.isNaN(units[r * dim]!)) {
-      if (profile.units !== undefined) {
-        let max = -Infinity;
-        let sum = 0;
-        profile.weights.forEach((w, j) => { const c = dotRows(units, r, profile.units!, j, dim); max = Math.max(max, c); sum += c * w; });
-        out[o + F + 6] = max;
-        out[o + F + 7] = sum / profile.weightSum;
-      }
-      let above = -Infinity;
-      for (let q = Math.max(0, r - RERANK_ABOVE); q < r; q++) if (!Number.isNaN(units[q * dim]!)) above = Math.max(above, dotRows(units, r, units, q, dim));
-      if (above > -Infinity) out[o + F + 8] = above;
+      let most = -Infinity;
+      for (let q = Math.max(0, r - RERANK_ABOVE); q < r; q++) if (!Number.isNaN(units[q * dim]!)) most = Math.max(most, dotRows(units, r, units, q, dim));
+      if (most > -Infinity) col[ABOVE_EMB] = most;
     }
-    if (a?.price != null && profile.price > 0) out[o + F + 9] = a.price / profile.price;
-    if (a?.stars != null && !Number.isNaN(profile.stars)) out[o + F + 10] = a.stars - profile.stars;
+    return col;
   });
-  return out;
 }
 
 interface RecentProfile {

@@ -32,9 +32,12 @@ describe('business rules and diversity', () => {
     expect(ids(applyRules(list(), 4, rules({ maxPerChain: 2 }), lookup)).slice(0, 4)).toEqual(['a', 'b', 'd', 'e']);
   });
 
-  it('diversifies with MMR: a lower lambda brings other cities, chains and price bands up', () => {
+  it('diversifies with MMR: a lower lambda brings other cities, chains, stars and price bands up', () => {
     expect(similarity(attrs['a'], attrs['b'])).toBeCloseTo(1);
     expect(similarity(attrs['a'], attrs['d'])).toBe(0);
+    // The price band counts with the same stars only: a 2-star at a 4-star's price does not look alike.
+    expect(similarity(attrs['a'], { ...attrs['b']!, chain: null })).toBeCloseTo(0.7);
+    expect(similarity(attrs['a'], { ...attrs['b']!, chain: null, stars: 2 })).toBeCloseTo(0.5);
     const diverse = ids(applyRules(list(), 5, rules({ diversityLambda: 0.5 }), lookup));
     expect(diverse[0]).toBe('a');
     expect(diverse.indexOf('d')).toBeLessThan(diverse.indexOf('b'));

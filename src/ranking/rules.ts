@@ -1,7 +1,7 @@
 /**
  * @module ranking/rules
  * The last step of re-ranking: business rules (boost, bury, per-destination and per-chain quotas, pins)
- * and diversity by maximal marginal relevance over destination / chain / price-band similarity. Pure
+ * and diversity by maximal marginal relevance over destination / chain / stars-and-price-band similarity. Pure
  * functions over the ranked list; the rank order comes in, the served order goes out.
  */
 import type { ItemId } from '../domain/types.ts';
@@ -44,13 +44,14 @@ export function matches(m: RuleMatch, id: ItemId, a: CatalogItem | undefined): b
 }
 
 const PRICE_EDGES = [50, 100, 200, 400];
-const priceBand = (p: number | null): number => (p === null ? -1 : PRICE_EDGES.filter((e) => p >= e).length);
+/** Price band of a nightly price: edges 50, 100, 200, 400 (-1: unknown). */
+export const priceBand = (p: number | null): number => (p === null ? -1 : PRICE_EDGES.filter((e) => p >= e).length);
 
-/** Similarity of two items: same city 0.5, same chain 0.3, same price band 0.2. */
+/** Similarity of two items: same city 0.5, same chain 0.3, same stars in the same price band 0.2. */
 export function similarity(a: CatalogItem | undefined, b: CatalogItem | undefined): number {
   if (a === undefined || b === undefined) return 0;
   return (a.city !== null && a.city === b.city ? 0.5 : 0) + (a.chain !== null && a.chain === b.chain ? 0.3 : 0)
-    + (a.price !== null && b.price !== null && priceBand(a.price) === priceBand(b.price) ? 0.2 : 0);
+    + (a.price !== null && b.price !== null && a.stars !== null && a.stars === b.stars && priceBand(a.price) === priceBand(b.price) ? 0.2 : 0);
 }
 
 /**

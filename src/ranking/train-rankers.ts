@@ -67,7 +67,8 @@ export function trainRankers(groups: readonly RankingGroup[], data: RerankData, 
   let reranker: Rankers['reranker'];
   if (reTrain.length >= min / 2 && reValid.length > 0) {
     const t2 = performance.now();
-    const valid = rerankDataset(reValid);
+    // Validated as served: every item scored as if shown first (shown_pos 0), so the logged place cannot help.
+    const valid = rerankDataset(reValid, true);
     const fit = trainGbdt(rerankDataset(reTrain), { ...RERANKER_PARAMS, ...o.reranker, objective: 'lambdarank' }, { valid });
     // The validation rows start from the ranker's scores (init scores): their NDCG is the ranker order's.
     const before = meanNdcg(valid, valid.initScores ?? new Float64Array(valid.numRows), 10);
@@ -115,20 +116,38 @@ function rankDataset(groups: readonly RankingGroup[]): GbdtDataset {
 
 interface LabelledRows { rows: Float32Array; labels: Float32Array }
 
-/** A group as the re-ranker sees it at serving: the ranker's top M, in the ranker's order, with list-wise columns. */
+/**
+ * A group as the re-ranker sees it at serving: the ranker's top M, in the ranker's order, with list-wise
+ * columns. When the log says what the user was shown (impressions), only the shown items of the top M
+ * are kept, with their "above" columns and logged place taken from the logged list (rerankRows): a click
+ * is the user's answer to that list, and an item never shown had no chance to be clicked.
+ */
 function rerankGroup(g: RankingGroup, ranker: Rankers['ranker'], top: number, data: RerankData): LabelledRows {
   const items: PipelineItem[] = g.itemIds.map((itemId) => ({ itemId, source: '', score: 0, sourceScores: {}, reasons: [], finalScore: 0, stage: 'filter' }));
   const labelOf = new Map(g.itemIds.map((id, i) => [id, g.labels[i]!]));
   const ordered = scoreAndOrder(items, g.rows, ranker, 'rank').slice(0, top);
-  return { rows: rerankRows(ordered, g.recent ?? [], data), labels: Float32Array.from(ordered.map((i) => labelOf.get(i.itemId) ?? 0)) };
+  const shown = g.shown !== undefined && g.shown.length > 0 ? g.shown : undefined;
+  const rows = rerankRows(ordered, g.recent ?? [], data, shown);
+  if (shown === undefined) return { rows, labels: Float32Array.from(ordered.map((i) => labelOf.get(i.itemId) ?? 0)) };
+  const seen = new Set(shown);
+  const keep = ordered.flatMap((it, r) => (seen.has(it.itemId) ? [r] : []));
+  const W = RERANK_FEATURES.length;
+  const kept = new Float32Array(keep.length * W);
+  keep.forEach((r, j) => kept.set(rows.subarray(r * W, (r + 1) * W), j * W));
+  return { rows: kept, labels: Float32Array.from(keep, (r) => labelOf.get(ordered[r]!.itemId) ?? 0) };
 }
 
-function rerankDataset(groups: readonly LabelledRows[]): GbdtDataset {
+function rerankDataset(groups: readonly LabelledRows[], asServed = false): GbdtDataset {
   const W = RERANK_FEATURES.length;
   const { features, labels, sizes } = stack(groups, W);
   // Boost from the ranker's raw score (the rank_score column): LambdaMART learns the list-wise correction.
   const initScores = new Float64Array(labels.length);
-  for (let i = 0; i < labels.length; i++) initScores[i] = features[i * W + RANK_FEATURE_COUNT]!;
+  const score = RERANK_FEATURES.indexOf('rank_score');
+  const shownPos = RERANK_FEATURES.indexOf('shown_pos');
+  for (let i = 0; i < labels.length; i++) {
+    initScores[i] = features[i * W + score]!;
+    if (asServed && !Number.isNaN(features[i * W + shownPos]!)) features[i * W + shownPos] = 0;
+  }
   return createDataset({ features, labels, numFeatures: W, featureNames: RERANK_FEATURES, groups: sizes, initScores });
 }
 
