@@ -104,7 +104,9 @@ export async function replayForRanking(engine: Engine, features: FeatureStore | 
         }
       }
       if (e.type === 'impression' && e.sessionId != null) {
-        for (const g of open.get(e.userId) ?? []) if (g.sessionId === e.sessionId) addShown(g, e);
+        // The session's latest search is the one the impression answers.
+        const g = open.get(e.userId)?.findLast((x) => x.sessionId === e.sessionId);
+        if (g !== undefined) addShown(g, e);
       }
       if (e.type === 'search' && done.length + openCount < maxGroups) {
         await flushFeatures(e.ts);
@@ -165,7 +167,8 @@ async function requestAt(engine: Engine, e: Interaction, k: number, seen: Readon
     const byStage = Object.fromEntries(Object.entries(stages).map(([stage, items]) => [stage, items.map((i) => i.itemId)]));
     const itemIds = byStage['filter'] ?? [];
     if (itemIds.length < 2) return undefined;
-    const reranked = (stages['rerank'] ?? []).slice(0, RERANKED_KEPT).map((i) => ({ ...i, reasons: [...i.reasons] }));
+    // Without the rank row: it views the request's whole feature buffer, which would stay alive with it.
+    const reranked = (stages['rerank'] ?? []).slice(0, RERANKED_KEPT).map(({ rankRow: _row, ...i }) => ({ ...i, reasons: [...i.reasons] }));
     return { ts: e.ts, userId: e.userId, itemIds, rows: new Float32Array(0), labels: new Float32Array(itemIds.length), byStage, reranked, sessionId: e.sessionId ?? undefined };
   }
   const { items, rows, ctx } = await engine.rankingInputs(input);
