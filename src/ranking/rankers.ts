@@ -151,10 +151,14 @@ export function rerankRows(top: readonly PipelineItem[], recent: RecentItems, da
     out[o + X.rank_pos] = r;
     out[o + X.rank_gap] = best - (it.rankScore ?? best);
     const p = placeIn === undefined ? r : placeIn.get(it.itemId);
-    if (p !== undefined) {
-      out.set(above[p]!.subarray(0, ABOVE_EMB), o + X.same_city_above);
-      out[o + X.emb_sim_above_max] = above[p]![ABOVE_EMB]!;
-      out[o + X.shown_pos] = placeIn === undefined ? 0 : p;
+    const c = p === undefined ? undefined : above[p]!;
+    if (c !== undefined) {
+      out[o + X.same_city_above] = c[0]!;
+      out[o + X.same_chain_above] = c[1]!;
+      out[o + X.cheaper_above] = c[2]!;
+      out[o + X.alike_above] = c[3]!;
+      out[o + X.emb_sim_above_max] = c[4]!;
+      out[o + X.shown_pos] = placeIn === undefined ? 0 : p!;
     }
     if (units !== undefined && !Number.isNaN(units[r * dim]!) && profile.units !== undefined) {
       let max = -Infinity;
@@ -169,12 +173,10 @@ export function rerankRows(top: readonly PipelineItem[], recent: RecentItems, da
   return out;
 }
 
-/** Index of the embedding column in an aboveColumns entry (after same city, same chain, cheaper, alike). */
-const ABOVE_EMB = 4;
-
 /**
- * Per place of `list`: how many items above share its city, its chain, are cheaper, look alike (same
- * stars and price band), and its largest cosine with the RERANK_ABOVE items directly above (NaN: none).
+ * Per place of `list`, five values: how many items above share its city, its chain, are cheaper (NaN
+ * without a price), look alike (same stars and price band), and its largest cosine with the
+ * RERANK_ABOVE items directly above (NaN: none).
  */
 function aboveColumns(list: readonly string[], units: Float32Array | undefined, data: RerankData): Float32Array[] {
   const cities = new Map<string, number>();
@@ -201,7 +203,7 @@ function aboveColumns(list: readonly string[], units: Float32Array | undefined, 
     if (units !== undefined && !Number.isNaN(units[r * dim]!)) {
       let most = -Infinity;
       for (let q = Math.max(0, r - RERANK_ABOVE); q < r; q++) if (!Number.isNaN(units[q * dim]!)) most = Math.max(most, dotRows(units, r, units, q, dim));
-      if (most > -Infinity) col[ABOVE_EMB] = most;
+      if (most > -Infinity) col[4] = most;
     }
     return col;
   });

@@ -161,7 +161,7 @@ interface EvalEngine {
   variants: Map<string, Engine>;
   catalogSize: number;
   filters: FilterState;
-  /** The rules stage's item similarity (city, chain, price band), for intra-list diversity. */
+  /** The rules stage's item similarity (city, chain, stars and price band), for intra-list diversity. */
   similarity: (a: ItemId, b: ItemId) => number;
   catalog: ServingCatalog;
   now: number;
@@ -253,8 +253,8 @@ function trueGains(truth: HiddenTruth, catalog: ServingCatalog, userId: UserId, 
     let most = 0;
     for (const other of above) {
       const b = catalog.item(other);
-      if (a === undefined || b === undefined || a.stars === null || b.stars === null || a.price === null || b.price === null) continue;
-      most = Math.max(most, resemblance(a.chain !== null && a.chain === b.chain, a.stars, b.stars, a.price, b.price));
+      // A missing attribute (NaN) never looks alike.
+      if (a !== undefined && b !== undefined) most = Math.max(most, resemblance(a.chain !== null && a.chain === b.chain, a.stars ?? NaN, b.stars ?? NaN, a.price ?? NaN, b.price ?? NaN));
     }
     return examinedClickProbability(v, most);
   };
