@@ -74,22 +74,7 @@ export function gradedNdcgAtK(recommended: readonly ItemId[], grades: ReadonlyMa
  * is above 0.
  */
 export function gainNdcgAtK(recommended: readonly ItemId[], gains: ReadonlyMap<ItemId, number>, k: number): number {
-  checkK(k);
-  const ideal = [...gains.values()].filter((g) => g > 0).sort((a, b) => b - a).slice(0, k);
-  let idcg = 0;
-  ideal.forEach((g, i) => { idcg += g / Math.log2(i + 2); });
-  if (idcg === 0) return 0;
-  const seen = new Set<ItemId>();
-  let dcg = 0;
-  const n = Math.min(k, recommended.length);
-  for (let i = 0; i < n; i++) {
-    const id = recommended[i]!;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    const g = gains.get(id) ?? 0;
-    if (g > 0) dcg += g / Math.log2(i + 2);
-  }
-  return dcg / idcg;
+  return listNdcgAtK(recommended, contextFreeGains(gains), k);
 }
 
 /**
@@ -120,11 +105,13 @@ export function listNdcgAtK(recommended: readonly ItemId[], gains: ListGains, k:
   ideal.forEach((g, i) => { idcg += g / Math.log2(i + 2); });
   if (idcg === 0) return 0;
   const above: ItemId[] = [];
+  const seen = new Set<ItemId>();
   let dcg = 0;
   const n = Math.min(k, recommended.length);
   for (let i = 0; i < n; i++) {
     const id = recommended[i]!;
-    if (above.includes(id)) continue;
+    if (seen.has(id)) continue;
+    seen.add(id);
     const g = gains.inContext(id, above);
     if (g > 0) dcg += g / Math.log2(i + 2);
     above.push(id);
