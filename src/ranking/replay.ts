@@ -78,8 +78,14 @@ export async function replayForRanking(engine: Engine, features: FeatureStore | 
     await features.applyEvents(pending);
     pending = [];
   };
+  // Impressions of each open group's session (first showing of each item), ordered into `shown` at close.
+  const impressions = new Map<RankingGroup, { itemId: string; pos: number }[]>();
   const close = (g: RankingGroup): void => {
-    shownPositions.delete(g);
+    const shown = impressions.get(g);
+    if (shown !== undefined) {
+      impressions.delete(g);
+      g.shown = shown.sort((a, b) => a.pos - b.pos).map((x) => x.itemId);
+    }
     if (g.labels.some((l) => l > 0) && done.length < maxGroups) done.push(g);
   };
   const expire = (now: number): void => {
@@ -106,7 +112,12 @@ export async function replayForRanking(engine: Engine, features: FeatureStore | 
       if (e.type === 'impression' && e.sessionId != null) {
         // The session's latest search is the one the impression answers.
         const g = open.get(e.userId)?.findLast((x) => x.sessionId === e.sessionId);
-        if (g !== undefined) addShown(g, e);
+        if (g !== undefined) {
+          let list = impressions.get(g);
+          if (list === undefined) impressions.set(g, (list = []));
+          // By logged position when given (a stable sort keeps arrival order among equals), else arrival order.
+          if (!list.some((x) => x.itemId === e.itemId)) list.push({ itemId: e.itemId, pos: typeof e.value === 'number' && Number.isFinite(e.value) ? e.value : Infinity });
+        }
       }
       if (e.type === 'search' && done.length + openCount < maxGroups) {
         await flushFeatures(e.ts);
@@ -139,22 +150,6 @@ export async function replayForRanking(engine: Engine, features: FeatureStore | 
 /** Re-ranked items kept per evaluated request: the pool the rules stage picks a top k from. */
 const RERANKED_KEPT = 100;
 
-/** Logged positions of each open group's shown items (parallel to `shown`), to keep them in position order. */
-const shownPositions = new WeakMap<RankingGroup, number[]>();
-
-/** Insert an impression into its group's shown list, in order of its logged position (arrival order without one). */
-function addShown(g: RankingGroup, e: Interaction): void {
-  const shown = (g.shown ??= []);
-  if (shown.includes(e.itemId)) return;
-  let positions = shownPositions.get(g);
-  if (positions === undefined) shownPositions.set(g, (positions = []));
-  const pos = typeof e.value === 'number' && Number.isFinite(e.value) ? e.value : Infinity;
-  let at = shown.length;
-  while (at > 0 && positions[at - 1]! > pos) at--;
-  shown.splice(at, 0, e.itemId);
-  positions.splice(at, 0, pos);
-}
-
 /** The serving request a search stands for: the user, the searched destination and dates. */
 async function requestAt(engine: Engine, e: Interaction, k: number, seen: ReadonlySet<string> | undefined, stageOrders: boolean): Promise<RankingGroup | undefined> {
   const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -168,7 +163,7 @@ async function requestAt(engine: Engine, e: Interaction, k: number, seen: Readon
     const itemIds = byStage['filter'] ?? [];
     if (itemIds.length < 2) return undefined;
     // Without the rank row: it views the request's whole feature buffer, which would stay alive with it.
-    const reranked = (stages['rerank'] ?? []).slice(0, RERANKED_KEPT).map(({ rankRow: _row, ...i }) => ({ ...i, reasons: [...i.reasons] }));
+    const reranked = (stages['rerank'] ?? []).slice(0, RERANKED_KEPT).map(({ rankRow: _row, ...i }) => i);
     return { ts: e.ts, userId: e.userId, itemIds, rows: new Float32Array(0), labels: new Float32Array(itemIds.length), byStage, reranked, sessionId: e.sessionId ?? undefined };
   }
   const { items, rows, ctx } = await engine.rankingInputs(input);
