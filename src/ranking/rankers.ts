@@ -153,11 +153,11 @@ export function rerankRows(top: readonly PipelineItem[], recent: RecentItems, da
     const p = placeIn === undefined ? r : placeIn.get(it.itemId);
     const c = p === undefined ? undefined : above[p]!;
     if (c !== undefined) {
-      out[o + X.same_city_above] = c[0]!;
-      out[o + X.same_chain_above] = c[1]!;
-      out[o + X.cheaper_above] = c[2]!;
-      out[o + X.alike_above] = c[3]!;
-      out[o + X.emb_sim_above_max] = c[4]!;
+      out[o + X.same_city_above] = c.sameCity;
+      out[o + X.same_chain_above] = c.sameChain;
+      out[o + X.cheaper_above] = c.cheaper;
+      out[o + X.alike_above] = c.alike;
+      out[o + X.emb_sim_above_max] = c.embMax;
       out[o + X.shown_pos] = placeIn === undefined ? 0 : p!;
     }
     if (units !== undefined && !Number.isNaN(units[r * dim]!) && profile.units !== undefined) {
@@ -173,12 +173,19 @@ export function rerankRows(top: readonly PipelineItem[], recent: RecentItems, da
   return out;
 }
 
-/**
- * Per place of `list`, five values: how many items above share its city, its chain, are cheaper (NaN
- * without a price), look alike (same stars and price band), and its largest cosine with the
- * RERANK_ABOVE items directly above (NaN: none).
- */
-function aboveColumns(list: readonly string[], units: Float32Array | undefined, data: RerankData): Float32Array[] {
+/** What the items listed above a place are like (see aboveColumns). */
+interface Above {
+  /** How many share its city, its chain, are cheaper (NaN without a price), look alike (same stars and price band). */
+  sameCity: number;
+  sameChain: number;
+  cheaper: number;
+  alike: number;
+  /** Its largest cosine with the RERANK_ABOVE items directly above (NaN: none). */
+  embMax: number;
+}
+
+/** Per place of `list`: what the items above it are like. */
+function aboveColumns(list: readonly string[], units: Float32Array | undefined, data: RerankData): Above[] {
   const cities = new Map<string, number>();
   const chains = new Map<string, number>();
   const looks = new Map<string, number>();
@@ -187,14 +194,14 @@ function aboveColumns(list: readonly string[], units: Float32Array | undefined, 
   return list.map((id, r) => {
     const a = data.catalog.item(id);
     const look = a?.stars == null || a.price == null ? undefined : `${a.stars}|${priceBand(a.price)}`;
-    const col = Float32Array.of(
-      a?.city == null ? 0 : cities.get(a.city) ?? 0, a?.chain == null ? 0 : chains.get(a.chain) ?? 0, NaN,
-      look === undefined ? 0 : looks.get(look) ?? 0, NaN,
-    );
+    const col: Above = {
+      sameCity: a?.city == null ? 0 : cities.get(a.city) ?? 0, sameChain: a?.chain == null ? 0 : chains.get(a.chain) ?? 0,
+      cheaper: NaN, alike: look === undefined ? 0 : looks.get(look) ?? 0, embMax: NaN,
+    };
     if (a?.price != null) {
       let cheaper = 0;
       for (const p of prices) if (p < a.price) cheaper++;
-      col[2] = cheaper;
+      col.cheaper = cheaper;
       prices.push(a.price);
     }
     if (a?.city != null) cities.set(a.city, (cities.get(a.city) ?? 0) + 1);
@@ -203,7 +210,7 @@ function aboveColumns(list: readonly string[], units: Float32Array | undefined, 
     if (units !== undefined && !Number.isNaN(units[r * dim]!)) {
       let most = -Infinity;
       for (let q = Math.max(0, r - RERANK_ABOVE); q < r; q++) if (!Number.isNaN(units[q * dim]!)) most = Math.max(most, dotRows(units, r, units, q, dim));
-      if (most > -Infinity) col[4] = most;
+      if (most > -Infinity) col.embMax = most;
     }
     return col;
   });
