@@ -31,7 +31,8 @@ export function printEvalReport(ctx: CliContext, r: EvalReport): void {
     const sign = l.delta >= 0 ? '+' : '−';
     const ild = l.diversity === undefined ? '' : `; diversity@${l.k} ${l.diversity.from.toFixed(3)} → ${l.diversity.to.toFixed(3)}`;
     ctx.out(`  ${`${l.from} → ${l.to}`.padEnd(36)} NDCG@${l.k} ${sign}${Math.abs(l.delta).toFixed(4)} ± ${l.ci95.toFixed(4)}  (${l.n.toLocaleString()} requests: ${l.better.toLocaleString()} better, ${l.worse.toLocaleString()} worse, sign test ${pValue(l.signP)}${ild})`);
-    for (const [what, c, label] of [['graded', l.graded, '(booking 3, click 1)'], ['true', l.truth, '(hidden click probabilities in the list served)'], ['shown', l.shown, '(only the items the log displayed)']] as const) {
+    for (const [what, c, label] of [['graded', l.graded, '(booking 3, click 1)'], ['true', l.truth, '(hidden click probabilities in the list served)'], ['shown', l.shown, '(only the items the log displayed)'],
+      ['debiased', l.debiased, '(displayed items; session clicks ÷ estimated examination of their position)']] as const) {
       if (c === undefined) continue;
       ctx.out(`  ${''.padEnd(36)} ${what} NDCG@${l.k} ${label} ${c.from.toFixed(4)} → ${c.to.toFixed(4)}: ${c.delta >= 0 ? '+' : '−'}${Math.abs(c.delta).toFixed(4)} ± ${c.ci95.toFixed(4)}`
         + ` (${c.better.toLocaleString()} better, ${c.worse.toLocaleString()} worse, sign test ${pValue(c.signP)})`);

@@ -80,6 +80,7 @@ describe('replayForRanking', () => {
       inSession(ev('u1', 'h6', 'impression', T0 + 2000), 'other', 1), // another session of the same user
       inSession(ev('u2', 'h3', 'impression', T0 + 2000), 's1', 4),    // another user
       inSession(ev('u1', 'h5', 'click', T0 + 60_000), 's1'),
+      inSession(ev('u1', 'h2', 'click', T0 + 61_000), 'other'), // labels the group, but not a click of this session
       inSession(ev('u1', 'c1', 'search', T0 + 120_000, { destination: 'c1' }), 's1'), // a new search in the same session
       inSession(ev('u1', 'h3', 'impression', T0 + 121_000), 's1', 1),                 // answers the new search only
       inSession(ev('u1', 'h3', 'click', T0 + 130_000), 's1'),
@@ -88,7 +89,10 @@ describe('replayForRanking', () => {
     expect(groups).toHaveLength(2);
     expect(groups[0]!.sessionId).toBe('s1');
     expect(groups[0]!.shown).toEqual(['h2', 'h4', 'h5']);
+    expect(groups[0]!.shownPositions).toEqual([1, 2, 3]);
+    expect([...groups[0]!.sessionClicks ?? []]).toEqual(['h5']);
     expect(groups[1]!.shown).toEqual(['h3']);
+    expect([...groups[1]!.sessionClicks ?? []]).toEqual(['h3']);
   });
 
   it('drops requests nobody acted on', async () => {

@@ -29,6 +29,10 @@ export interface RankingGroup {
   sessionId?: string | undefined;
   /** The items the log showed in that session (impressions), in their logged order (by position when given). */
   shown?: string[];
+  /** With `shown`: each one's logged 1-based position (its place in `shown` when the log gives none). */
+  shownPositions?: number[];
+  /** Items the user clicked or booked in the same session after this search (its latest search). */
+  sessionClicks?: Set<string>;
   /** With `stageOrders`: each stage's full order of the candidates (evaluation). */
   byStage?: Record<string, string[]>;
   /** With `stageOrders`: the re-rank stage's top items with their scores (what the rules stage starts from). */
@@ -84,7 +88,9 @@ export async function replayForRanking(engine: Engine, features: FeatureStore | 
     const shown = impressions.get(g);
     if (shown !== undefined) {
       impressions.delete(g);
-      g.shown = shown.sort((a, b) => a.pos - b.pos).map((x) => x.itemId);
+      shown.sort((a, b) => a.pos - b.pos);
+      g.shown = shown.map((x) => x.itemId);
+      g.shownPositions = shown.map((x, i) => (Number.isFinite(x.pos) ? x.pos : i + 1));
     }
     if (g.labels.some((l) => l > 0) && done.length < maxGroups) done.push(g);
   };
@@ -108,6 +114,8 @@ export async function replayForRanking(engine: Engine, features: FeatureStore | 
           // Open groups are closed every horizon/4: the exact window is checked here.
           if (at >= 0 && e.ts > g.ts && e.ts - g.ts <= horizon) g.labels[at] = Math.max(g.labels[at]!, label);
         }
+        const g = e.sessionId == null || e.type === 'rating' ? undefined : open.get(e.userId)?.findLast((x) => x.sessionId === e.sessionId);
+        if (g !== undefined && e.ts > g.ts) (g.sessionClicks ??= new Set()).add(e.itemId);
       }
       if (e.type === 'impression' && e.sessionId != null) {
         // The session's latest search is the one the impression answers.

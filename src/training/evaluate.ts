@@ -25,6 +25,8 @@ import type { FeatureStore } from '../features/feature-store.ts';
 import { replayForRanking } from '../ranking/replay.ts';
 import { DEFAULT_RULES, applyRules, similarity as itemSimilarity, type BusinessRules } from '../ranking/rules.ts';
 import { ORACLE_DESCRIPTION, UtilityOracle } from './oracle.ts';
+import { PositionBiasEstimator, clickWeight, type PositionBias } from './position-bias.ts';
+import type { RankingGroup } from '../ranking/replay.ts';
 
 export interface EvalOptions {
   split: 'time' | 'random';
@@ -105,6 +107,7 @@ export async function evaluate(store: Store, o: EvalOptions): Promise<EvalReport
       const searches = await scoreSearches(built, replay.setClock, store, cutoff, isTest, o);
       Object.assign(bySource, searches.bySource);
       lifts.push(...searches.lifts);
+      if (built.positionBias !== undefined) notes.push(positionBiasNote(built.positionBias));
       notes.push(`search:<stage> rows = session replay of ${searches.groups.toLocaleString('en-US')} held-out searches with a click or booking within 7 days: each stage's order of the request's candidates, built at the search's time (relevant = candidates the user then clicked or booked)`);
     }
     const report: EvalReport = { bySource, split: o.split, cutoffTs: cutoff, trainEvents: trained.trainedOn.interactions, testEvents, notes };
@@ -166,6 +169,8 @@ interface EvalEngine {
   catalog: ServingCatalog;
   now: number;
   oracle?: UtilityOracle | undefined;
+  /** Examination by position estimated from the training window's impressions and clicks (debiased NDCG). */
+  positionBias?: PositionBias | undefined;
 }
 
 async function evalEngine(store: Store, trained: Omit<EngineModels, 'version'>, features: FeatureStore | undefined, train: () => AsyncIterable<Interaction[]>,
@@ -177,8 +182,10 @@ async function evalEngine(store: Store, trained: Omit<EngineModels, 'version'>, 
     catalogSize += items.filter((i) => i.kind !== 'city' && i.status === 'active').length;
     if (truth !== undefined) allItems.push(...items);
   });
+  const bias = new PositionBiasEstimator();
   for await (const batch of train()) {
     for (const e of batch) {
+      bias.add(e);
       if (e.type === 'booking') filters.onEvent(e);
       recent.add(e);
       const u = users.get(e.userId);
@@ -193,7 +200,8 @@ async function evalEngine(store: Store, trained: Omit<EngineModels, 'version'>, 
   );
   const variants = new Map(Object.entries(o.mergeVariants ?? {}).map(([name, c]) => [name, make(evalCandidateOptions(o, { ...o.candidates, ...c }))]));
   const similarity = (a: ItemId, b: ItemId): number => itemSimilarity(catalog.item(a), catalog.item(b));
-  return { engine: make(evalCandidateOptions(o, o.candidates)), setClock: (ts) => { t = ts; }, features, variants, catalogSize, filters, similarity, catalog, now, oracle: truth === undefined ? undefined : new UtilityOracle(truth, allItems) };
+  return { engine: make(evalCandidateOptions(o, o.candidates)), setClock: (ts) => { t = ts; }, features, variants, catalogSize, filters, similarity, catalog, now, oracle: truth === undefined ? undefined : new UtilityOracle(truth, allItems), positionBias: bias.estimate(),
+  };
 }
 
 async function score(e: EvalEngine, users: Map<UserId, TestUser>, o: EvalOptions): Promise<{ bySource: Record<string, MetricsReport>; lifts: StageLift[] }> {
@@ -261,6 +269,19 @@ function trueGains(truth: HiddenTruth, catalog: ServingCatalog, userId: UserId, 
   return { alone, inContext };
 }
 
+/** The displayed items the user clicked or booked in the search's session, each weighted by 1 / examination of its logged position. */
+function debiasedGains(g: RankingGroup, bias: PositionBias): Map<ItemId, number> {
+  const gains = new Map<ItemId, number>();
+  g.shown?.forEach((id, i) => { if (g.sessionClicks?.has(id) === true) gains.set(id, clickWeight(bias, g.shownPositions?.[i] ?? i + 1)); });
+  return gains;
+}
+
+function positionBiasNote(b: PositionBias): string {
+  const at = [1, 2, 3, 5, 10, 15, 20, 25].filter((p) => p <= b.examination.length);
+  return `position bias (position-based click model, EM over ${b.impressions.toLocaleString('en-US')} training-window impressions, ${b.clicks.toLocaleString('en-US')} clicked): examination relative to position 1 — `
+    + at.map((p) => `${p}: ${b.examination[p - 1]!.toFixed(2)}`).join(', ');
+}
+
 /** Pipeline stages whose order is scored, and their names in the report (`stage:*`, `search:*`). */
 const STAGES: readonly (readonly [string, string])[] = [['filter', 'candidates'], ['rank', 'rank'], ['rerank', 'rerank'], ['rules', 'rules']];
 
@@ -288,7 +309,10 @@ async function scoreSearches(e: EvalEngine, setFeatureClock: (ts: number) => voi
     const relevant = new Set(g.itemIds.filter((_, i) => g.labels[i]! > 0));
     const grades = new Map(g.itemIds.map((id, i) => [id, g.labels[i]!] as const).filter(([, l]) => l > 0));
     for (const [stage, name] of STAGES) acc.get(`search:${name}`)?.add(g.byStage?.[stage] ?? [], relevant);
-    const extras = { grades, trueGains: o.truth === undefined ? undefined : trueGains(o.truth, e.catalog, g.userId, g.itemIds), shown: new Set(g.shown ?? []) };
+    const extras = {
+      grades, trueGains: o.truth === undefined ? undefined : trueGains(o.truth, e.catalog, g.userId, g.itemIds), shown: new Set(g.shown ?? []),
+      debiased: e.positionBias === undefined ? undefined : debiasedGains(g, e.positionBias),
+    };
     lifts.add(STAGES.map(([stage]) => g.byStage?.[stage] ?? []), relevant, extras);
     for (const s of sweep) {
       const items = (g.reranked ?? []).map((i) => ({ ...i, reasons: [...i.reasons] }));

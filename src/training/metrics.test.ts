@@ -184,6 +184,22 @@ describe('StageLiftAccumulator', () => {
     expect(new StageLiftAccumulator(['a', 'b'], 2).result()[0]!.shown).toBeUndefined();
   });
 
+  it('weighs the displayed items’ session clicks by inverse examination when given the debiased gains', () => {
+    const acc = new StageLiftAccumulator(['rank', 'rerank'], 2);
+    const shown = new Set(['a', 'b', 'c']);
+    // a was clicked at position 1 (weight 1), c at position 3 (weight 4): c is worth more than its raw click.
+    const debiased = new Map([['a', 1], ['c', 4]]);
+    acc.add([['a', 'x', 'c', 'b'], ['c', 'x', 'a', 'b']], new Set(['a', 'c']), { shown, debiased });
+    acc.add([['a', 'b'], ['b', 'a']], new Set(['z']), { shown, debiased: new Map() }); // no session click: left out
+    const [lift] = acc.result();
+    const idcg = 4 + 1 / L2_3;
+    expect(lift!.debiased!.from).toBeCloseTo((1 + 4 / L2_3) / idcg, 12);
+    expect(lift!.debiased!.to).toBeCloseTo(1, 12);
+    expect(lift!.debiased).toMatchObject({ better: 1, worse: 0 });
+    // Unweighted, both orders put one click first and one second: the displayed-list NDCG sees no difference.
+    expect(lift!.shown!.delta).toBeCloseTo(0, 12);
+  });
+
   it('compares NDCG against true gains when given (every candidate graded by its hidden relevance)', () => {
     const acc = new StageLiftAccumulator(['rank', 'rerank'], 2);
     const gains = new Map([['a', 0.9], ['b', 0.5], ['c', 0.1]]);

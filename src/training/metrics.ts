@@ -309,6 +309,13 @@ export interface StageLift extends PairedDifference {
    * include none relevant are left out. Both stages' means.
    */
   shown?: PairedDifference & { from: number; to: number };
+  /**
+   * With the logged impressions and a position-bias estimate: the same order of the displayed items, against
+   * the clicks of the search's session each weighted by the inverse of its logged position's estimated
+   * examination (counterfactual, inverse-propensity NDCG: an order is not rewarded for repeating the old
+   * display's). Both stages' means.
+   */
+  debiased?: PairedDifference & { from: number; to: number };
 }
 
 /** What a request adds to the comparisons besides the binary relevance (see StageLiftAccumulator.add). */
@@ -319,6 +326,8 @@ export interface StageLiftExtras {
   trueGains?: ListGains | undefined;
   /** The items the log displayed at the request (displayed-list NDCG). */
   shown?: ReadonlySet<ItemId> | undefined;
+  /** With `shown`: the gain of each displayed item clicked in the session, 1 / examination of its position (debiased NDCG). */
+  debiased?: ReadonlyMap<ItemId, number> | undefined;
 }
 
 /** A paired comparison of per-request values: mean difference, its 95 % CI half-width, and the counts. */
@@ -399,6 +408,7 @@ export class StageLiftAccumulator {
   private readonly graded: number[][];
   private readonly truth: number[][];
   private readonly shown: number[][];
+  private readonly debiased: number[][];
   private readonly ild: number[];
 
   /** With `similarity`, each stage's intra-list diversity@k is averaged too (what a diversity rule changes). */
@@ -408,6 +418,7 @@ export class StageLiftAccumulator {
     this.graded = stages.map(() => []);
     this.truth = stages.map(() => []);
     this.shown = stages.map(() => []);
+    this.debiased = stages.map(() => []);
     this.ild = stages.map(() => 0);
   }
 
@@ -418,12 +429,15 @@ export class StageLiftAccumulator {
   add(orders: readonly (readonly ItemId[])[], relevant: ReadonlySet<ItemId>, extras: StageLiftExtras = {}): void {
     if (relevant.size === 0) return;
     if (orders.length !== this.stages.length) throw new InvalidInputError(`stage lifts: ${orders.length} orders for ${this.stages.length} stages`);
-    const { grades, trueGains, shown } = extras;
+    const { grades, trueGains, shown, debiased } = extras;
     orders.forEach((o, i) => this.ndcg[i]!.push(ndcgAtK(o, relevant, this.k)));
     if (grades !== undefined) orders.forEach((o, i) => this.graded[i]!.push(gradedNdcgAtK(o, grades, this.k)));
     if (trueGains !== undefined) orders.forEach((o, i) => this.truth[i]!.push(listNdcgAtK(o, trueGains, this.k)));
     const shownRelevant = shown === undefined ? undefined : new Set([...relevant].filter((id) => shown.has(id)));
     if (shown !== undefined && shownRelevant!.size > 0) orders.forEach((o, i) => this.shown[i]!.push(ndcgAtK(o.filter((id) => shown.has(id)), shownRelevant!, this.k)));
+    if (shown !== undefined && debiased !== undefined && [...debiased.values()].some((g) => g > 0)) {
+      orders.forEach((o, i) => this.debiased[i]!.push(gainNdcgAtK(o.filter((id) => shown.has(id)), debiased, this.k)));
+    }
     const sim = this.similarity;
     if (sim !== undefined) orders.forEach((o, i) => { this.ild[i]! += intraListDiversity(o, this.k, sim); });
   }
@@ -445,6 +459,8 @@ export class StageLiftAccumulator {
       if (truth !== undefined) lift.truth = truth;
       const shown = compare(this.shown, i);
       if (shown !== undefined) lift.shown = shown;
+      const debiased = compare(this.debiased, i);
+      if (debiased !== undefined) lift.debiased = debiased;
       return lift;
     });
   }
