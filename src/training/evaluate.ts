@@ -22,11 +22,10 @@ import type { TwoTowerStageOptions } from './train-two-tower.ts';
 import { trainStages } from './train-stages.ts';
 import type { RankingStageOptions } from './train-ranking.ts';
 import type { FeatureStore } from '../features/feature-store.ts';
-import { replayForRanking } from '../ranking/replay.ts';
+import { replayForRanking, type RankingGroup } from '../ranking/replay.ts';
 import { DEFAULT_RULES, applyRules, similarity as itemSimilarity, type BusinessRules } from '../ranking/rules.ts';
 import { ORACLE_DESCRIPTION, UtilityOracle } from './oracle.ts';
 import { PositionBiasEstimator, clickWeight, type PositionBias } from './position-bias.ts';
-import type { RankingGroup } from '../ranking/replay.ts';
 
 export interface EvalOptions {
   split: 'time' | 'random';
@@ -200,7 +199,9 @@ async function evalEngine(store: Store, trained: Omit<EngineModels, 'version'>, 
   );
   const variants = new Map(Object.entries(o.mergeVariants ?? {}).map(([name, c]) => [name, make(evalCandidateOptions(o, { ...o.candidates, ...c }))]));
   const similarity = (a: ItemId, b: ItemId): number => itemSimilarity(catalog.item(a), catalog.item(b));
-  return { engine: make(evalCandidateOptions(o, o.candidates)), setClock: (ts) => { t = ts; }, features, variants, catalogSize, filters, similarity, catalog, now, oracle: truth === undefined ? undefined : new UtilityOracle(truth, allItems), positionBias: bias.estimate(),
+  return {
+    engine: make(evalCandidateOptions(o, o.candidates)), setClock: (ts) => { t = ts; }, features, variants, catalogSize, filters, similarity, catalog, now,
+    oracle: truth === undefined ? undefined : new UtilityOracle(truth, allItems), positionBias: bias.estimate(),
   };
 }
 
