@@ -59,9 +59,18 @@ describe('PositionBiasEstimator', () => {
       est.add(ev('click', u, 'b', `other${s}`, 2, s * 10 + 1)); // another session's click
       est.add(ev('impression', u, 'a', `t${s}`, 2, s * 10 + 2)); // clicked before: left out
     }
-    const bias = est.estimate();
-    // Only 'a' at position 1 was ever clicked: position 2 was shown but never clicked, so there is no estimate.
-    expect(bias).toBeUndefined();
+    const bias = est.estimate()!;
+    expect(bias).toMatchObject({ impressions: 120, clicks: 60 });
+    // Only 'a' at position 1 was ever clicked; 'b' at position 2 never was.
+    expect(bias.examination[1]).toBeLessThan(0.01);
+    expect(bias.examination[2]).toBe(bias.examination[1]); // pooled: too few clicks to tell apart
+  });
+
+  it('pools deep positions with too few clicks of their own', () => {
+    const { est } = simulate((p) => (p <= 4 ? 1 / p : 0.002), 2_000, 9);
+    const bias = est.estimate()!;
+    expect(bias.examination[3]).toBeGreaterThan(0.15);
+    for (let p = 6; p < 10; p++) expect(bias.examination[p]).toBe(bias.examination[4]);
   });
 
   it('refuses to guess from too few clicks', () => {

@@ -29,6 +29,8 @@ export interface PositionBiasOptions {
 }
 
 const MIN_CLICKS = 50;
+/** A position needs this many clicks of its own; deeper positions are pooled with the last one that has them. */
+const MIN_CLICKS_AT = 10;
 
 /**
  * Collects impressions with a logged 1-based position (`value`) and a session, and marks one clicked
@@ -96,23 +98,23 @@ export class PositionBiasEstimator {
 
   /**
    * Fit the model by EM (until examination moves less than 1e-5, at most `maxIterations`); undefined with
-   * fewer than 50 clicked impressions or a position never clicked, which cannot be told apart from unseen.
+   * fewer than 50 clicked impressions. Positions are fitted one by one down to the first with fewer than 10
+   * clicks; that one and every deeper one share one value (their clicks are too few to tell apart).
    * Attractiveness has a prior of one impression at the mean click rate, so that a once-shown item does not
    * sit at 0 or 1.
    */
   estimate(maxIterations = 200): PositionBias | undefined {
     const { n, items, positions, clicked } = this;
     const P = this.maxPosition;
-    const shownAt = new Float64Array(P);
     const clicksAt = new Float64Array(P);
     let clicks = 0;
-    for (let j = 0; j < n; j++) {
-      shownAt[positions[j]!]! += 1;
-      if (clicked[j] === 1) { clicksAt[positions[j]!]! += 1; clicks++; }
-    }
+    for (let j = 0; j < n; j++) if (clicked[j] === 1) { clicksAt[positions[j]!]! += 1; clicks++; }
     if (clicks < MIN_CLICKS) return undefined;
-    const used = lastUsedPosition(shownAt);
-    if (clicksAt.subarray(0, used + 1).some((c) => c === 0)) return undefined;
+    let used = 0; // the last position fitted on its own; deeper ones are pooled into it
+    while (used + 1 < P && clicksAt[used]! >= MIN_CLICKS_AT) used++;
+    const shownAt = new Float64Array(used + 1);
+    for (let j = 0; j < n; j++) shownAt[Math.min(positions[j]!, used)]! += 1;
+    while (shownAt[used] === 0) used--; // nothing shown that deep
     const D = this.itemIndex.size;
     const shownItem = new Float64Array(D);
     for (let j = 0; j < n; j++) shownItem[items[j]!]! += 1;
@@ -126,7 +128,7 @@ export class PositionBiasEstimator {
       examSum.fill(0);
       attractSum.fill(0);
       for (let j = 0; j < n; j++) {
-        const p = positions[j]!;
+        const p = Math.min(positions[j]!, used);
         const d = items[j]!;
         if (clicked[j] === 1) { examSum[p]! += 1; attractSum[d]! += 1; continue; }
         const t = exam[p]!;
@@ -147,12 +149,6 @@ export class PositionBiasEstimator {
     for (let p = 0; p < P; p++) examination[p] = exam[Math.min(p, used)]! / exam[0]!;
     return { examination, impressions: n, clicks, iterations: it };
   }
-}
-
-function lastUsedPosition(shownAt: Float64Array): number {
-  let last = 0;
-  for (let p = 0; p < shownAt.length; p++) if (shownAt[p]! > 0) last = p;
-  return last;
 }
 
 /**
