@@ -101,6 +101,8 @@ export async function replayForRanking(engine: Engine, features: FeatureStore | 
       if (keep.length === 0) open.delete(user); else open.set(user, keep);
     }
   };
+  /** The open group of the event's session's latest search: the one its impressions and clicks answer. */
+  const latestSearchOf = (e: Interaction): RankingGroup | undefined => (e.sessionId == null ? undefined : open.get(e.userId)?.findLast((g) => g.sessionId === e.sessionId));
   let lastExpire = -Infinity;
   const seenBy = new Map<UserId, Set<string>>();
   const excludeSeen = o.excludeSeen ?? true;
@@ -114,12 +116,11 @@ export async function replayForRanking(engine: Engine, features: FeatureStore | 
           // Open groups are closed every horizon/4: the exact window is checked here.
           if (at >= 0 && e.ts > g.ts && e.ts - g.ts <= horizon) g.labels[at] = Math.max(g.labels[at]!, label);
         }
-        const g = e.sessionId == null || e.type === 'rating' ? undefined : open.get(e.userId)?.findLast((x) => x.sessionId === e.sessionId);
+        const g = e.type === 'rating' ? undefined : latestSearchOf(e);
         if (g !== undefined && e.ts > g.ts) (g.sessionClicks ??= new Set()).add(e.itemId);
       }
-      if (e.type === 'impression' && e.sessionId != null) {
-        // The session's latest search is the one the impression answers.
-        const g = open.get(e.userId)?.findLast((x) => x.sessionId === e.sessionId);
+      if (e.type === 'impression') {
+        const g = latestSearchOf(e);
         if (g !== undefined) {
           let list = impressions.get(g);
           if (list === undefined) impressions.set(g, (list = []));

@@ -181,10 +181,11 @@ async function evalEngine(store: Store, trained: Omit<EngineModels, 'version'>, 
     catalogSize += items.filter((i) => i.kind !== 'city' && i.status === 'active').length;
     if (truth !== undefined) allItems.push(...items);
   });
-  const bias = new PositionBiasEstimator();
+  // Only the session replay of the ranking stages uses the position bias (debiased NDCG).
+  const bias = o.ranking === false ? undefined : new PositionBiasEstimator();
   for await (const batch of train()) {
     for (const e of batch) {
-      bias.add(e);
+      bias?.add(e);
       if (e.type === 'booking') filters.onEvent(e);
       recent.add(e);
       const u = users.get(e.userId);
@@ -201,7 +202,7 @@ async function evalEngine(store: Store, trained: Omit<EngineModels, 'version'>, 
   const similarity = (a: ItemId, b: ItemId): number => itemSimilarity(catalog.item(a), catalog.item(b));
   return {
     engine: make(evalCandidateOptions(o, o.candidates)), setClock: (ts) => { t = ts; }, features, variants, catalogSize, filters, similarity, catalog, now,
-    oracle: truth === undefined ? undefined : new UtilityOracle(truth, allItems), positionBias: bias.estimate(),
+    oracle: truth === undefined ? undefined : new UtilityOracle(truth, allItems), positionBias: bias?.estimate(),
   };
 }
 

@@ -433,10 +433,12 @@ export class StageLiftAccumulator {
     orders.forEach((o, i) => this.ndcg[i]!.push(ndcgAtK(o, relevant, this.k)));
     if (grades !== undefined) orders.forEach((o, i) => this.graded[i]!.push(gradedNdcgAtK(o, grades, this.k)));
     if (trueGains !== undefined) orders.forEach((o, i) => this.truth[i]!.push(listNdcgAtK(o, trueGains, this.k)));
-    const shownRelevant = shown === undefined ? undefined : new Set([...relevant].filter((id) => shown.has(id)));
-    if (shown !== undefined && shownRelevant!.size > 0) orders.forEach((o, i) => this.shown[i]!.push(ndcgAtK(o.filter((id) => shown.has(id)), shownRelevant!, this.k)));
-    if (shown !== undefined && debiased !== undefined && [...debiased.values()].some((g) => g > 0)) {
-      orders.forEach((o, i) => this.debiased[i]!.push(gainNdcgAtK(o.filter((id) => shown.has(id)), debiased, this.k)));
+    if (shown !== undefined) {
+      // Each stage's order of the displayed items only, for the displayed-list and debiased comparisons.
+      const displayed = orders.map((o) => o.filter((id) => shown.has(id)));
+      const shownRelevant = new Set([...relevant].filter((id) => shown.has(id)));
+      if (shownRelevant.size > 0) displayed.forEach((o, i) => this.shown[i]!.push(ndcgAtK(o, shownRelevant, this.k)));
+      if (debiased !== undefined && [...debiased.values()].some((g) => g > 0)) displayed.forEach((o, i) => this.debiased[i]!.push(gainNdcgAtK(o, debiased, this.k)));
     }
     const sim = this.similarity;
     if (sim !== undefined) orders.forEach((o, i) => { this.ild[i]! += intraListDiversity(o, this.k, sim); });
